@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// Three projects, one command: unit (pure core, handlers with mocked clients, CDK assertions),
+// integration (real DynamoDB Local) and e2e (the local runtime end to end).
+export default defineConfig({
+  test: {
+    reporters: process.env.CI_JSON ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
