@@ -4,13 +4,25 @@ import { defineConfig } from 'vitest/config';
 // integration (real DynamoDB Local) and e2e (the local runtime end to end).
 export default defineConfig({
   test: {
-    reporters: process.env.CI_JSON ? ['default', ['json', { outputFile: '.vitest-results.json' }]] : ['default'],
+    reporters: process.env.CI_JSON
+      ? ['default', ['json', { outputFile: '.vitest-results.json' }]]
+      : ['default'],
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // One DynamoDB Local for the run; each test file creates its own table (test/integration/support/table.ts).
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

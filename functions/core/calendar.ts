@@ -115,7 +115,9 @@ export function windowOn(policy: Policy, region: Region, date: LocalDate): Maint
   const zone = zoneOf(policy, region);
   const day = DateTime.fromISO(date, { zone });
   const start = day.set({ hour: policy.windows.startHour, minute: 0, second: 0, millisecond: 0 });
-  const end = day.plus({ days: 1 }).set({ hour: policy.windows.endHour, minute: 0, second: 0, millisecond: 0 });
+  const end = day
+    .plus({ days: 1 })
+    .set({ hour: policy.windows.endHour, minute: 0, second: 0, millisecond: 0 });
   return remember(cache.windows, key, {
     id: key,
     region,
@@ -192,7 +194,8 @@ export function windowOpenAt(
   const today = at.toISODate() as LocalDate;
   for (const date of [plusDays(today, -1), today]) {
     const window = windowOn(policy, region, date);
-    if (window && window.start.toMillis() <= at.toMillis() && at.toMillis() < window.end.toMillis()) return window;
+    if (window && window.start.toMillis() <= at.toMillis() && at.toMillis() < window.end.toMillis())
+      return window;
   }
   return null;
 }
@@ -251,7 +254,8 @@ export function isBusinessDay(policy: Policy, region: Region, date: LocalDate): 
  * one calendar day at a time, only business days are counted. n = 0 returns the date itself.
  */
 export function addBusinessDaysToDate(policy: Policy, region: Region, date: LocalDate, n: number): LocalDate {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`business days must be a whole number >= 0, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`business days must be a whole number >= 0, got ${n}`);
   const cache = cacheOf(policy);
   const key = `${region}#${date}#${n}`;
   const known = cache.businessDaySteps.get(key);

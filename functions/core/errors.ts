@@ -10,7 +10,11 @@ export interface Refusal<Code extends string = string> {
   readonly message: string;
 }
 
-export function refuse<Code extends string>(code: Code, status: Refusal['status'], message: string): Refusal<Code> {
+export function refuse<Code extends string>(
+  code: Code,
+  status: Refusal['status'],
+  message: string,
+): Refusal<Code> {
   return { ok: false, code, status, message };
 }
 

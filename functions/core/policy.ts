@@ -2,13 +2,21 @@
  * The operating policy as data (shared/spec/rules.md). Every number and table of the rules is a
  * default here, so another provider can run the same engine with its own numbers: pass a partial
  * object to `parsePolicy` and it is validated and completed, or it fails naming the bad field.
+ * Every object is strict: an unknown or misspelt key, at any depth, is an error rather than being
+ * silently dropped (a typo must not leave the provider running on a default it meant to change).
  */
 import { z } from 'zod';
 
 export const REGIONS = ['AMER', 'APJC', 'AUS', 'EU'] as const;
 export type Region = (typeof REGIONS)[number];
 
-export const CHANGE_TYPES = ['upgrade', 'patch', 'certificate-renewal', 'infrastructure', 'configuration'] as const;
+export const CHANGE_TYPES = [
+  'upgrade',
+  'patch',
+  'certificate-renewal',
+  'infrastructure',
+  'configuration',
+] as const;
 export type ChangeType = (typeof CHANGE_TYPES)[number];
 
 export const WINDOW_KINDS = ['customer', 'infrastructure'] as const;
@@ -50,9 +58,11 @@ const ianaZone = z.string().refine(
 );
 
 /** ISO-8601 duration of fixed length (hours/minutes), e.g. PT15M. */
-const isoDuration = z.string().regex(/^PT(\d+H)?(\d+M)?$/, 'must be an ISO-8601 duration like PT15M or PT2H');
+const isoDuration = z
+  .string()
+  .regex(/^PT(?=\d)(\d+H)?(\d+M)?$/, 'must be an ISO-8601 duration like PT15M or PT2H');
 
-const holidayCalendar = z.object({
+const holidayCalendar = z.strictObject({
   /** date-holidays country code, e.g. US, JP, AU, DE */
   country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
   /** date-holidays state code, e.g. ACT for Australia */
@@ -64,7 +74,7 @@ const holidayCalendar = z.object({
     .default(['public']),
 });
 
-const regionPolicy = z.object({
+const regionPolicy = z.strictObject({
   timezone: ianaZone,
   holidays: holidayCalendar,
 });
@@ -74,12 +84,12 @@ const weekday = z.number().int().min(1).max(7);
 
 const responseTarget = z.discriminatedUnion('clock', [
   /** Counted around the clock. */
-  z.object({ clock: z.literal('continuous'), duration: isoDuration }),
+  z.strictObject({ clock: z.literal('continuous'), duration: isoDuration }),
   /** Counted in business days of a region (same wall-clock time, n business days later). */
-  z.object({ clock: z.literal('business-days'), businessDays: z.number().int().min(1).max(30) }),
+  z.strictObject({ clock: z.literal('business-days'), businessDays: z.number().int().min(1).max(30) }),
 ]);
 
-const releasePosition = z.object({
+const releasePosition = z.strictObject({
   position: z.enum(['n', 'n-1', 'n-2']),
   /** Versions at this position, e.g. ["15.0 SU1", "15.0 SU2"]. */
   versions: z.array(z.string().min(1)).min(1),
@@ -88,7 +98,7 @@ const releasePosition = z.object({
   mustUpgradeTo: z.string().min(1).optional(),
 });
 
-const severityRow = z.object({
+const severityRow = z.strictObject({
   widespread: z.enum(SEVERITIES),
   large: z.enum(SEVERITIES),
   localized: z.enum(SEVERITIES),
@@ -96,17 +106,20 @@ const severityRow = z.object({
 });
 
 export const policySchema = z
-  .object({
+  .strictObject({
     regions: z
-      .object({
+      .strictObject({
         AMER: regionPolicy.prefault({ timezone: 'America/New_York', holidays: { country: 'US' } }),
         APJC: regionPolicy.prefault({ timezone: 'Asia/Tokyo', holidays: { country: 'JP' } }),
-        AUS: regionPolicy.prefault({ timezone: 'Australia/Sydney', holidays: { country: 'AU', state: 'ACT' } }),
+        AUS: regionPolicy.prefault({
+          timezone: 'Australia/Sydney',
+          holidays: { country: 'AU', state: 'ACT' },
+        }),
         EU: regionPolicy.prefault({ timezone: 'Europe/Berlin', holidays: { country: 'DE' } }),
       })
       .prefault({}),
     windows: z
-      .object({
+      .strictObject({
         /** Local wall-clock hour a window starts on its date D. */
         startHour: z.number().int().min(0).max(23).default(21),
         /** Local wall-clock hour a window ends on D+1. */
@@ -122,24 +135,42 @@ export const policySchema = z
       })
       .prefault({}),
     notice: z
-      .object({
+      .strictObject({
         /** Business days of written notice a disruptive planned change needs. */
         disruptiveBusinessDays: z.number().int().min(0).max(60).default(10),
         /** A non-disruptive change goes in the next window starting at least this long after scheduling. */
-        nonDisruptiveMinHours: z.number().int().min(0).max(24 * 30).default(24),
+        nonDisruptiveMinHours: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 30)
+          .default(24),
         /** Business days the partner has to answer (the agreement allows 2 or 3). */
         replyBusinessDays: z.number().int().min(2).max(3).default(3),
         /** Reminders before the window start, in hours. */
-        reminderOffsetsHours: z.array(z.number().int().min(1).max(24 * 14)).default([24]),
+        reminderOffsetsHours: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 14),
+          )
+          .default([24]),
         /** Hours after a window's end with no outcome before ops is alerted. */
         outcomeGraceHours: z.number().int().min(0).max(72).default(2),
       })
       .prefault({}),
     reschedule: z
-      .object({
+      .strictObject({
         maxCount: z.number().int().min(0).max(10).default(1),
         /** Requests must arrive at least this long before the scheduled window start (7 days). */
-        cutoffHours: z.number().int().min(0).max(24 * 60).default(168),
+        cutoffHours: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 60)
+          .default(168),
         /** The new window starts at least this many days after the request. */
         minDaysAfterRequest: z.number().int().min(0).max(60).default(7),
         /** The new window starts at most this many days after the original window start. */
@@ -147,13 +178,13 @@ export const policySchema = z
       })
       .prefault({}),
     emergency: z
-      .object({
+      .strictObject({
         /** Length of a `when: now` emergency that does not fall inside a window. */
         nowDurationHours: z.number().int().min(1).max(24).default(4),
       })
       .prefault({}),
     certificate: z
-      .object({
+      .strictObject({
         /** The window starts at least this many days before expiry. */
         minDaysBeforeExpiry: z.number().int().min(0).max(60).default(3),
         /** The window starts at most this many days before expiry. */
@@ -161,8 +192,11 @@ export const policySchema = z
       })
       .prefault({}),
     backups: z
-      .object({
-        applications: z.array(z.enum(UC_APPLICATIONS)).min(1).default([...UC_APPLICATIONS]),
+      .strictObject({
+        applications: z
+          .array(z.enum(UC_APPLICATIONS))
+          .min(1)
+          .default([...UC_APPLICATIONS]),
         /** The latest good backups of a customer application that never expire. */
         keepLatestGood: z.number().int().min(1).max(30).default(3),
         /** A good backup is in the data centre this many days ... */
@@ -178,13 +212,18 @@ export const policySchema = z
       .min(1)
       .default([
         { position: 'n', versions: ['15.0 SU1', '15.0 SU2'], newDeployments: true },
-        { position: 'n-1', versions: ['14.0 SU3', '14.0 SU4'], newDeployments: false, mustUpgradeTo: '15.0 SU2' },
+        {
+          position: 'n-1',
+          versions: ['14.0 SU3', '14.0 SU4'],
+          newDeployments: false,
+          mustUpgradeTo: '15.0 SU2',
+        },
         { position: 'n-2', versions: ['12.5 SU7a'], newDeployments: false, mustUpgradeTo: '15.0 SU2' },
       ]),
     severity: z
-      .object({
+      .strictObject({
         matrix: z
-          .object({ critical: severityRow, high: severityRow, medium: severityRow, low: severityRow })
+          .strictObject({ critical: severityRow, high: severityRow, medium: severityRow, low: severityRow })
           .default({
             critical: { widespread: 'S1', large: 'S1', localized: 'S2', individualized: 'S3' },
             high: { widespread: 'S1', large: 'S2', localized: 'S2', individualized: 'S3' },
@@ -192,7 +231,7 @@ export const policySchema = z
             low: { widespread: 'S4', large: 'S4', localized: 'S4', individualized: 'S4' },
           }),
         responseTargets: z
-          .object({ S1: responseTarget, S2: responseTarget, S3: responseTarget, S4: responseTarget })
+          .strictObject({ S1: responseTarget, S2: responseTarget, S3: responseTarget, S4: responseTarget })
           .default({
             S1: { clock: 'continuous', duration: 'PT15M' },
             S2: { clock: 'continuous', duration: 'PT30M' },
@@ -204,12 +243,12 @@ export const policySchema = z
       })
       .prefault({}),
     alerts: z
-      .object({
+      .strictObject({
         responseTargets: z
-          .object({ P1: isoDuration, P2: isoDuration, P3: isoDuration, P4: isoDuration })
+          .strictObject({ P1: isoDuration, P2: isoDuration, P3: isoDuration, P4: isoDuration })
           .default({ P1: 'PT1H', P2: 'PT2H', P3: 'PT4H', P4: 'PT8H' }),
         priorities: z
-          .object({
+          .strictObject({
             JOB_CRASHED: z.enum(ALERT_PRIORITIES),
             NOTIFICATION_FAILED: z.enum(ALERT_PRIORITIES),
             NO_GOOD_BACKUP: z.enum(ALERT_PRIORITIES),
@@ -230,7 +269,6 @@ export const policySchema = z
       })
       .prefault({}),
   })
-  .strict()
   .superRefine((policy, ctx) => {
     if (policy.certificate.minDaysBeforeExpiry > policy.certificate.maxDaysBeforeExpiry) {
       ctx.addIssue({
@@ -262,7 +300,11 @@ export const policySchema = z
     }
     const versions = policy.releases.flatMap((r) => r.versions);
     if (new Set(versions).size !== versions.length) {
-      ctx.addIssue({ code: 'custom', path: ['releases'], message: 'a version may appear at one position only' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['releases'],
+        message: 'a version may appear at one position only',
+      });
     }
   });
 
@@ -284,7 +326,10 @@ export function parsePolicy(input: PolicyInput = {}): Policy {
       result.error.issues.flatMap((issue) =>
         // zod reports unknown keys on their parent: name each key so the message points at it.
         issue.code === 'unrecognized_keys'
-          ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'is not a policy field' }))
+          ? issue.keys.map((key) => ({
+              path: [...issue.path, key].join('.'),
+              message: 'is not a policy field',
+            }))
           : [{ path: issue.path.join('.') || '(root)', message: issue.message }],
       ),
     );

@@ -1,0 +1,245 @@
+/**
+ * Lambda for the change routes: create (planned and emergency), read, list, and the moves a
+ * partner or ops makes (acknowledge, reschedule, complete, cancel). Each body reads like the use
+ * case: find what it is about, let the core decide, write the decision, start or wake the lifecycle.
+ */
+
+import type { z } from 'zod';
+import { newId } from '../adapters/ids.ts';
+import { policy } from '../adapters/policy-source.ts';
+import {
+  applyMove,
+  type ChangeScope,
+  queryChanges,
+  readCapacity,
+  readChange,
+  writeTransition,
+} from '../adapters/store/change-store.ts';
+import {
+  type Customer,
+  type Principal,
+  readCustomer,
+  readPartner,
+} from '../adapters/store/directory-store.ts';
+import { workflow } from '../adapters/workflow.ts';
+import type {
+  acknowledgeBody,
+  CreateChangeBody,
+  CreateEmergencyBody,
+  cancelBody,
+  changesQuery,
+  completeBody,
+  rescheduleBody,
+} from '../contract/schemas.ts';
+import { windowStartingAt } from '../core/calendar.ts';
+import {
+  acknowledgeChange,
+  type ChangeRecord,
+  cancelChange,
+  completeChange,
+  rescheduleChange,
+  scheduleEmergencyChange,
+  schedulePlannedChange,
+  toChangeView,
+} from '../core/change.ts';
+import { placeEmergency } from '../core/emergency.ts';
+import { DomainError } from '../core/errors.ts';
+import { type Plan, planChange } from '../core/planning.ts';
+import { actorOf, createApiHandler, type RouteContext } from '../http/api-handler.ts';
+
+const notFound = (what: string, id: string) =>
+  new DomainError('NOT_FOUND', 404, `${what} ${id} was not found`);
+
+/** A partner sees only its own changes; anything else is "not found", never "forbidden". */
+function assertVisible(change: ChangeRecord, principal: Principal): void {
+  if (principal.role === 'partner' && change.partnerId !== principal.partnerId)
+    throw notFound('change', change.changeId);
+}
+
+/** The customer named in a request, which must belong to the partner named with it. */
+async function customerOfPartner(customerId: string, partnerId: string): Promise<Customer> {
+  const [customer, partner] = await Promise.all([readCustomer(customerId), readPartner(partnerId)]);
+  if (!partner) throw notFound('partner', partnerId);
+  if (!customer || customer.partnerId !== partnerId) throw notFound('customer', customerId);
+  return customer;
+}
+
+/**
+ * Plans against the stored capacity counters. The planner asks synchronously how full a window
+ * is; we answer from counters read in bulk, and plan again if it asked about windows we had not
+ * read yet (it walks forward only while windows are full, so this settles in a round or two).
+ */
+async function planWithStoredCapacity(request: Parameters<typeof planChange>[1]): Promise<Plan> {
+  const known = new Map<string, number>();
+  for (let round = 0; round < 20; round++) {
+    const unknown = new Set<string>();
+    const result = planChange(policy, request, (windowId) => {
+      const used = known.get(windowId);
+      if (used === undefined) unknown.add(windowId);
+      return used ?? 0;
+    });
+    if (unknown.size === 0) {
+      if (!result.ok) throw DomainError.from(result);
+      return result.plan;
+    }
+    for (const [windowId, used] of await readCapacity([...unknown])) known.set(windowId, used);
+  }
+  throw new DomainError('NO_ELIGIBLE_WINDOW', 422, 'no window with capacity was found');
+}
+
+async function createChange({ body, now }: RouteContext<CreateChangeBody>) {
+  const customer = await customerOfPartner(body.customerId, body.partnerId);
+  const region = body.region ?? customer.region;
+  // A window can fill between our read and our write; then the reservation fails and we plan again.
+  for (let attempt = 0; ; attempt++) {
+    const plan = await planWithStoredCapacity({
+      region,
+      type: body.type,
+      disruptsCalling: body.disruptsCalling,
+      noticeSentAt: now,
+      ...(body.earliestStart ? { earliestStart: body.earliestStart } : {}),
+      ...(body.certificateExpiresAt ? { certificateExpiresAt: body.certificateExpiresAt } : {}),
+      urgent: body.urgent ?? false,
+    });
+    const transition = schedulePlannedChange(
+      {
+        changeId: newId('chg'),
+        partnerId: body.partnerId,
+        customerId: body.customerId,
+        region,
+        type: body.type,
+        title: body.title,
+        description: body.description,
+        disruptsCalling: body.disruptsCalling,
+        urgent: body.urgent,
+        urgentReason: body.urgentReason,
+        trigger: body.trigger,
+        targetVersion: body.targetVersion,
+        certificateExpiresAt: body.certificateExpiresAt,
+      },
+      plan,
+      now,
+    );
+    try {
+      await writeTransition(null, transition, policy.windows.capacity);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'WINDOW_FULL' && attempt < 5) continue;
+      throw error;
+    }
+    await workflow().startLifecycle(transition.change);
+    return toChangeView(transition.change, transition.history);
+  }
+}
+
+async function createEmergencyChange({ body, now }: RouteContext<CreateEmergencyBody>) {
+  const customer = await customerOfPartner(body.customerId, body.partnerId);
+  const slot = placeEmergency(policy, customer.region, body.when, now);
+  const transition = scheduleEmergencyChange(
+    {
+      changeId: newId('chg'),
+      partnerId: body.partnerId,
+      customerId: body.customerId,
+      region: customer.region,
+      type: body.type ?? 'configuration',
+      title: body.title,
+      description: body.description,
+      reason: body.reason,
+      customerImpact: body.customerImpact,
+      when: body.when,
+    },
+    slot,
+    now,
+  );
+  await writeTransition(null, transition, policy.windows.capacity);
+  await workflow().startLifecycle(transition.change);
+  return toChangeView(transition.change, transition.history);
+}
+
+async function getChange({ params, principal }: RouteContext) {
+  const changeId = params.changeId as string;
+  const stored = await readChange(changeId);
+  if (!stored) throw notFound('change', changeId);
+  assertVisible(stored.change, principal);
+  return toChangeView(stored.change, stored.history);
+}
+
+async function listChanges({ query, principal }: RouteContext<unknown, z.output<typeof changesQuery>>) {
+  let scope: ChangeScope =
+    principal.role === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'all' };
+  if (query.customerId) {
+    const customer = await readCustomer(query.customerId);
+    if (!customer || (principal.role === 'partner' && customer.partnerId !== principal.partnerId)) {
+      throw notFound('customer', query.customerId);
+    }
+    scope = { kind: 'customer', customerId: query.customerId };
+  }
+  const page = await queryChanges({
+    scope,
+    status: query.status,
+    from: query.from,
+    to: query.to,
+    limit: query.limit,
+    nextToken: query.nextToken,
+  });
+  return {
+    items: page.items.map((change) => toChangeView(change)),
+    ...(page.nextToken ? { nextToken: page.nextToken } : {}),
+  };
+}
+
+/** Applies a move to a change the caller may see, and answers with the change and its history. */
+async function moveVisibleChange(
+  { params, principal }: RouteContext,
+  decide: (
+    change: ChangeRecord,
+  ) => ReturnType<typeof acknowledgeChange> | Promise<ReturnType<typeof acknowledgeChange>>,
+) {
+  const changeId = params.changeId as string;
+  await applyMove(
+    changeId,
+    (change) => {
+      assertVisible(change, principal);
+      return decide(change);
+    },
+    { capacityLimit: policy.windows.capacity },
+  );
+  const stored = await readChange(changeId);
+  if (!stored) throw notFound('change', changeId);
+  return toChangeView(stored.change, stored.history);
+}
+
+async function acknowledge(context: RouteContext<z.output<typeof acknowledgeBody>>) {
+  return moveVisibleChange(context, (change) =>
+    acknowledgeChange(change, actorOf(context.principal), context.now, context.body.comment),
+  );
+}
+
+async function reschedule(context: RouteContext<z.output<typeof rescheduleBody>>) {
+  const { body, now, principal } = context;
+  return moveVisibleChange(context, async (change) => {
+    const target = windowStartingAt(policy, change.region, body.requestedStart, 'infrastructure');
+    const used = target ? await readCapacity([target.id]) : new Map<string, number>();
+    return rescheduleChange(policy, change, body, actorOf(principal), now, (id) => used.get(id) ?? 0);
+  });
+}
+
+async function complete(context: RouteContext<z.output<typeof completeBody>>) {
+  return moveVisibleChange(context, (change) =>
+    completeChange(change, context.body.outcome, context.body.notes, context.now),
+  );
+}
+
+async function cancel(context: RouteContext<z.output<typeof cancelBody>>) {
+  return moveVisibleChange(context, (change) => cancelChange(change, context.body.reason, context.now));
+}
+
+export const handler = createApiHandler('changes', {
+  createChange,
+  createEmergencyChange,
+  getChange,
+  listChanges,
+  acknowledgeChange: acknowledge,
+  rescheduleChange: reschedule,
+  completeChange: complete,
+  cancelChange: cancel,
+});

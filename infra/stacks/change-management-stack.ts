@@ -1,0 +1,16 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ChangeTable } from '../constructs/change-table.ts';
+
+/**
+ * Everything the change-management service runs on. For now it holds the table; the API, the
+ * handlers (ServiceFunction), the lifecycle state machine and the schedules are added here.
+ */
+export class ChangeManagementStack extends Stack {
+  public readonly changeTable: ChangeTable;
+
+  public constructor(scope: Construct, id: string, props: StackProps = {}) {
+    super(scope, id, props);
+    this.changeTable = new ChangeTable(this, 'ChangeTable');
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * The API on localhost, through the same code as in AWS: each HTTP request becomes the API Gateway
+ * (REST, proxy integration) event the Lambda receives there, the same authorizer runs first and its
+ * context is handed on, and the route group's handler answers. Unknown routes and authorizer
+ * refusals get the bodies the CDK app configures as API Gateway's gateway responses.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { API_STAGE, ROUTES, type RouteGroup } from '../functions/contract/routes.ts';
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+export interface LocalApiOptions {
+  port: number;
+  host?: string;
+  /** The handlers, loaded after the environment points the adapters at the local services. */
+  handlers: Record<RouteGroup, ApiHandler>;
+  authorizer: Authorizer;
+}
+
+export interface LocalApi {
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The largest body API Gateway would pass on is 10 MB; the handlers refuse over 64 KiB themselves. */
+const READ_LIMIT = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  method: string;
+  resource: string;
+  group: RouteGroup;
+  pattern: RegExp;
+  params: string[];
+}
+
+const compiled: CompiledRoute[] = ROUTES.map((route) => {
+  const params: string[] = [];
+  // Literal segments first (`/changes/emergency` before `/changes/{changeId}`), as API Gateway matches.
+  const source = route.path.replace(/[.]/g, '\\.').replace(/\{([^}]+)\}/g, (_, name: string) => {
+    params.push(name);
+    return '([^/]+)';
+  });
+  return {
+    method: route.method,
+    resource: route.path,
+    group: route.group,
+    pattern: new RegExp(`^${source}$`),
+    params,
+  };
+}).sort((a, b) => a.params.length - b.params.length);
+
+function lambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > READ_LIMIT) {
+        resolve('too-large');
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, result: APIGatewayProxyResult) {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  response.writeHead(result.statusCode, headers);
+  response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function gatewayError(statusCode: number, error: string, message: string): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ error, message }),
+  };
+}
+
+function queryParameters(url: URL) {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = value;
+    multi[name] = [...(multi[name] ?? []), value];
+  }
+  return Object.keys(single).length > 0 ? { single, multi } : { single: null, multi: null };
+}
+
+async function handle(options: LocalApiOptions, request: IncomingMessage): Promise<APIGatewayProxyResult> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const stagePrefix = `/${API_STAGE}`;
+  if (!url.pathname.startsWith(`${stagePrefix}/`)) {
+    return gatewayError(404, 'NOT_FOUND', `the API lives under ${stagePrefix}/`);
+  }
+  const path = url.pathname.slice(stagePrefix.length);
+  const method = (request.method ?? 'GET').toUpperCase();
+  const candidates = compiled.filter((route) => route.pattern.test(path));
+  const route = candidates.find((candidate) => candidate.method === method);
+  if (!route) {
+    return candidates.length > 0
+      ? gatewayError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}`)
+      : gatewayError(404, 'NOT_FOUND', `no route ${method} ${path}`);
+  }
+  const body = await readBody(request);
+  if (body === 'too-large') return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    headers[name] = values.join(',');
+    multiValueHeaders[name] = values;
+  }
+  const match = route.pattern.exec(path) as RegExpExecArray;
+  const pathParameters = Object.fromEntries(
+    route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]),
+  );
+  const { single, multi } = queryParameters(url);
+  const requestId = randomUUID();
+  const methodArn = `arn:aws:execute-api:local:000000000000:local/${API_STAGE}/${method}${route.resource}`;
+
+  // The authorizer, exactly as API Gateway calls a REQUEST authorizer.
+  let authorizerContext: Record<string, unknown>;
+  try {
+    const decision = await options.authorizer({
+      type: 'REQUEST',
+      methodArn,
+      resource: route.resource,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      pathParameters,
+      queryStringParameters: single,
+      multiValueQueryStringParameters: multi,
+      stageVariables: null,
+      requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
+    });
+    const allowed = decision.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
+    if (!allowed) return gatewayError(403, 'FORBIDDEN', 'this key may not call the API');
+    authorizerContext = { ...(decision.context ?? {}), principalId: decision.principalId };
+  } catch {
+    return gatewayError(401, 'UNAUTHORIZED', 'a valid x-api-key header is required');
+  }
+
+  const event: APIGatewayProxyEvent = {
+    resource: route.resource,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: single,
+    multiValueQueryStringParameters: multi,
+    pathParameters: route.params.length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: authorizerContext,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: url.pathname,
+      stage: API_STAGE,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route.resource,
+    },
+  };
+  return options.handlers[route.group](event, lambdaContext(`api-${route.group}`));
+}
+
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const server: Server = createServer((request, response) => {
+    handle(options, request)
+      .then((result) => send(response, result))
+      .catch((error: unknown) => {
+        console.error('local API gateway error', error);
+        send(response, gatewayError(502, 'BAD_GATEWAY', 'the handler failed'));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://localhost:${port}/${API_STAGE}`;
+  return {
+    baseUrl,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
