@@ -23,6 +23,11 @@ function random(seed: number): () => number {
   };
 }
 
+const WEEK = 7 * 24 * 3600_000;
+const BUSY_WEEKS = ['2026-02-02', '2026-06-15', '2026-11-16', '2027-09-06'].map((date) =>
+  DateTime.fromISO(date, { zone: 'UTC' }).toMillis(),
+);
+
 function requests(n: number, seed: number): PlanRequest[] {
   const next = random(seed);
   const from = DateTime.fromISO('2026-01-01T00:00:00Z').toMillis();
@@ -31,8 +36,13 @@ function requests(n: number, seed: number): PlanRequest[] {
   for (let i = 0; i < n; i++) {
     const region = REGIONS[Math.floor(next() * REGIONS.length)] ?? 'AMER';
     const type = CHANGE_TYPES[Math.floor(next() * CHANGE_TYPES.length)] ?? 'upgrade';
-    // Instants come as ISO strings, as they do from the API; minutes vary so no two are alike.
-    const notice = DateTime.fromMillis(from + Math.floor(next() * span), { zone: 'UTC' }).startOf('minute');
+    // Instants come as ISO strings, as they do from the API. Most are spread over the two years; 30% fall in
+    // four busy weeks, so windows there fill up and the planner has to skip full ones.
+    const at =
+      next() < 0.3
+        ? (BUSY_WEEKS[Math.floor(next() * BUSY_WEEKS.length)] ?? from) + Math.floor(next() * WEEK)
+        : from + Math.floor(next() * span);
+    const notice = DateTime.fromMillis(at, { zone: 'UTC' }).startOf('minute');
     const request: PlanRequest = {
       region,
       type,
@@ -50,9 +60,9 @@ function requests(n: number, seed: number): PlanRequest[] {
   return result;
 }
 
-function run(batch: PlanRequest[]): { planned: number; refused: number } {
-  const used = new Map<string, number>();
-  const capacityUsed = (id: string) => used.get(id) ?? 0;
+function run(batch: PlanRequest[]): { planned: number; refused: number; fullWindows: number } {
+  const counts = new Map<string, number>();
+  const capacityUsed = (id: string) => counts.get(id) ?? 0;
   let planned = 0;
   let refused = 0;
   for (const request of batch) {
@@ -60,12 +70,14 @@ function run(batch: PlanRequest[]): { planned: number; refused: number } {
     if (result.ok) {
       planned++;
       const id = result.plan.window.id;
-      used.set(id, (used.get(id) ?? 0) + 1);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
     } else {
       refused++;
     }
   }
-  return { planned, refused };
+  let fullWindows = 0;
+  for (const used of counts.values()) if (used >= policy.windows.capacity) fullWindows++;
+  return { planned, refused, fullWindows };
 }
 
 // Warm up: the first calls load the holiday tables and let the JIT settle. Other instants than the measured
@@ -76,13 +88,13 @@ const batch = requests(count, 42);
 globalThis.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;
 const started = performance.now();
-const { planned, refused } = run(batch);
+const { planned, refused, fullWindows } = run(batch);
 const elapsed = performance.now() - started;
 const heapDelta = (process.memoryUsage().heapUsed - heapBefore) / (1024 * 1024);
 
 console.log(
   `plan-changes: ${count} plans in ${Math.round(elapsed)} ms (${Math.round((count / elapsed) * 1000)} plans/s), ` +
     `heap used ${heapDelta >= 0 ? '+' : ''}${Math.round(heapDelta)} MB ` +
-    `[${planned} planned, ${refused} refused]`,
+    `[${planned} planned, ${refused} refused, ${fullWindows} windows filled to capacity]`,
 );
 if (elapsed >= 1000) process.exitCode = 1;

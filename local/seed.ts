@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { putApiKey, putCustomer, putPartner } from '../functions/adapters/store/directory-store.ts';
 import { toUtcIso } from '../functions/core/calendar.ts';
 import { REGIONS } from '../functions/core/policy.ts';

@@ -3,7 +3,7 @@
  * that validate requests describe them, so the document cannot drift from the code.
  */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { API_STAGE, ROUTES, type RouteSpec } from './routes.ts';
 import { errorView } from './schemas.ts';
 

@@ -3,7 +3,7 @@
  * source for validation, the TypeScript types of the handlers and the OpenAPI document.
  * Every request object is strict: unknown fields are refused with the field named.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ALERT_EVENTS,
   ALERT_PRIORITIES,

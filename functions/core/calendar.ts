@@ -7,8 +7,8 @@
  * region's zone. Results are memoised per policy object: windows and holidays are fixed, and the
  * planner asks for the same few days thousands of times.
  */
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { holidayDates } from './holidays.ts';
 import type { Policy, Region, WindowKind } from './policy.ts';
 
 /** An ISO calendar date, YYYY-MM-DD, in a region's local calendar. */
@@ -230,11 +230,7 @@ export function holidaysOf(policy: Policy, region: Region, year: number): Readon
   const known = cache.holidays.get(key);
   if (known) return known;
   const { country, state, types } = policy.regions[region].holidays;
-  const source = state ? new Holidays(country, state) : new Holidays(country);
-  const dates = new Set<LocalDate>();
-  for (const holiday of source.getHolidays(year) || []) {
-    if ((types as string[]).includes(holiday.type)) dates.add(holiday.date.slice(0, 10));
-  }
+  const dates = new Set<LocalDate>(holidayDates(country, state, year, types));
   cache.holidays.set(key, dates);
   return dates;
 }

@@ -194,6 +194,7 @@ export function planChange(policy: Policy, request: PlanRequest, capacityUsed: C
   // Certificate renewals: expiresAt - maxDays <= window.start <= expiresAt - minDays (calendar days, local).
   let latestMillis = Number.POSITIVE_INFINITY;
   let certificateRange: (() => string) | null = null;
+  let certificateBound: LowerBound | null = null;
   if (type === 'certificate-renewal') {
     if (request.certificateExpiresAt === undefined) {
       return validationFailed(
@@ -211,11 +212,12 @@ export function planChange(policy: Policy, request: PlanRequest, capacityUsed: C
     certificateRange = () =>
       `the certificate expires ${describeInstant(expiresAt)}, so its renewal window must start between ` +
       `${describeInstant(first)} and ${describeInstant(last)}`;
-    bounds.push({
+    certificateBound = {
       date: first.toISODate() as LocalDate,
       millis: first.toMillis(),
       why: () => `${maxDaysBeforeExpiry} days before the certificate expires is ${describeInstant(first)}`,
-    });
+    };
+    bounds.push(certificateBound);
   }
 
   let firstDate = noticeDate;
@@ -266,10 +268,9 @@ export function planChange(policy: Policy, request: PlanRequest, capacityUsed: C
   }
   const binding = bindingBound(zone, bounds);
   if (certificateRange) {
+    // Either another rule pushed the start past the range, or no window of the kind starts inside it.
     const why =
-      effectiveMillis(zone, binding) > latestMillis
-        ? `but ${binding.why()}`
-        : `and no ${kindName} window starts then`;
+      binding !== certificateBound ? `but ${binding.why()}` : `and no ${kindName} window starts then`;
     return refuse(
       'NO_ELIGIBLE_WINDOW',
       422,

@@ -5,7 +5,8 @@
  * Every object is strict: an unknown or misspelt key, at any depth, is an error rather than being
  * silently dropped (a typo must not leave the provider running on a default it meant to change).
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { hasHolidayCalendar } from './holidays.ts';
 
 export const REGIONS = ['AMER', 'APJC', 'AUS', 'EU'] as const;
 export type Region = (typeof REGIONS)[number];
@@ -62,17 +63,21 @@ const isoDuration = z
   .string()
   .regex(/^PT(?=\d)(\d+H)?(\d+M)?$/, 'must be an ISO-8601 duration like PT15M or PT2H');
 
-const holidayCalendar = z.strictObject({
-  /** date-holidays country code, e.g. US, JP, AU, DE */
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
-  /** date-holidays state code, e.g. ACT for Australia */
-  state: z.string().min(1).optional(),
-  /** Which date-holidays types remove a business day (public holidays only, by default). */
-  types: z
-    .array(z.enum(['public', 'bank', 'school', 'optional', 'observance']))
-    .min(1)
-    .default(['public']),
-});
+const holidayCalendar = z
+  .strictObject({
+    /** date-holidays country code, e.g. US, JP, AU, DE */
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
+    /** date-holidays state code, e.g. ACT for Australia */
+    state: z.string().min(1).optional(),
+    /** Which date-holidays types remove a business day (public holidays only, by default). */
+    types: z
+      .array(z.enum(['public', 'bank', 'school', 'optional', 'observance']))
+      .min(1)
+      .default(['public']),
+  })
+  .refine((calendar) => hasHolidayCalendar(calendar.country, calendar.state), {
+    message: 'has no holiday table: add it with `npm run holidays -- COUNTRY[-STATE]`',
+  });
 
 const regionPolicy = z.strictObject({
   timezone: ianaZone,

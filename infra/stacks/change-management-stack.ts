@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ChangeApi } from '../constructs/change-api.ts';
 import { ChangeTable } from '../constructs/change-table.ts';
 
 /**
@@ -8,9 +9,11 @@ import { ChangeTable } from '../constructs/change-table.ts';
  */
 export class ChangeManagementStack extends Stack {
   public readonly changeTable: ChangeTable;
+  public readonly api: ChangeApi;
 
   public constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
     this.changeTable = new ChangeTable(this, 'ChangeTable');
+    this.api = new ChangeApi(this, 'Api', { table: this.changeTable });
   }
 }

@@ -1,6 +1,11 @@
 import type { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { type CapacityUsed, type PlanRequest, planChange, windowKindFor } from '../../../functions/core/planning.ts';
+import {
+  type CapacityUsed,
+  type PlanRequest,
+  planChange,
+  windowKindFor,
+} from '../../../functions/core/planning.ts';
 import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
 
 // Every expected value below was worked out by hand from rules.md, a printed calendar and the
@@ -52,7 +57,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
       // Fri 20 Nov 15:00 EST. Business days: Mon 23 (1), Tue 24 (2), Wed 25 (3), Thanksgiving Thu 26
       // skipped, Fri 27 (4), Mon 30 (5), Tue 1 Dec (6), Wed 2 (7), Thu 3 (8), Fri 4 (9), Mon 7 Dec (10).
       name: 'AMER: a Friday-afternoon notice before Thanksgiving week lands on the 10th business day, Mon 7 Dec',
-      request: { region: 'AMER', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-11-20T20:00:00Z' },
+      request: {
+        region: 'AMER',
+        type: 'upgrade',
+        disruptsCalling: true,
+        noticeSentAt: '2026-11-20T20:00:00Z',
+      },
       windowId: 'AMER#2026-12-07',
       start: '2026-12-08T02:00:00Z',
       end: '2026-12-08T11:00:00Z',
@@ -62,7 +72,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
     {
       // Sun 22 Nov 10:00 EST: Monday is business day 1, so the same 10th business day as from Friday.
       name: 'AMER: a notice sent on a Sunday counts Monday as business day 1',
-      request: { region: 'AMER', type: 'configuration', disruptsCalling: true, noticeSentAt: '2026-11-22T15:00:00Z' },
+      request: {
+        region: 'AMER',
+        type: 'configuration',
+        disruptsCalling: true,
+        noticeSentAt: '2026-11-22T15:00:00Z',
+      },
       windowId: 'AMER#2026-12-07',
       start: '2026-12-08T02:00:00Z',
       end: '2026-12-08T11:00:00Z',
@@ -84,7 +99,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
       // Fri 11 Sep 18:00 JST: 14 (1), 15 (2), 16 (3), 17 (4), 18 (5), Silver Week 21-23 skipped,
       // 24 (6), 25 (7), 28 (8), 29 (9), Wed 30 Sep (10).
       name: 'APJC: Silver Week holidays push a Friday notice to Wed 30 Sep',
-      request: { region: 'APJC', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-09-11T09:00:00Z' },
+      request: {
+        region: 'APJC',
+        type: 'upgrade',
+        disruptsCalling: true,
+        noticeSentAt: '2026-09-11T09:00:00Z',
+      },
       windowId: 'APJC#2026-09-30',
       start: '2026-09-30T12:00:00Z',
       end: '2026-09-30T21:00:00Z',
@@ -95,7 +115,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
       // Mon 21 Sep 10:00 JST is itself a holiday, and so are 22 and 23: Thu 24 (1), 25 (2), 28 (3),
       // 29 (4), 30 (5), 1 Oct (6), 2 (7), 5 (8), 6 (9), Wed 7 Oct (10).
       name: 'APJC: a notice sent on a public holiday counts from the first business day after it',
-      request: { region: 'APJC', type: 'configuration', disruptsCalling: true, noticeSentAt: '2026-09-21T01:00:00Z' },
+      request: {
+        region: 'APJC',
+        type: 'configuration',
+        disruptsCalling: true,
+        noticeSentAt: '2026-09-21T01:00:00Z',
+      },
       windowId: 'APJC#2026-10-07',
       start: '2026-10-07T12:00:00Z',
       end: '2026-10-07T21:00:00Z',
@@ -106,7 +131,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
       // Mon 14 Dec 09:00 AEDT (still Sunday in UTC): 15 (1) .. 18 (4), 21 (5), 22 (6), 23 (7), 24 (8),
       // Christmas 25, Boxing Day substitute Mon 28 skipped, Tue 29 (9), Wed 30 Dec (10).
       name: 'AUS: the local date counts, not the UTC one, and Christmas holidays are skipped',
-      request: { region: 'AUS', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-12-13T22:00:00Z' },
+      request: {
+        region: 'AUS',
+        type: 'upgrade',
+        disruptsCalling: true,
+        noticeSentAt: '2026-12-13T22:00:00Z',
+      },
       windowId: 'AUS#2026-12-30',
       start: '2026-12-30T10:00:00Z',
       end: '2026-12-30T19:00:00Z',
@@ -138,7 +168,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
   });
 
   it('shows the window at 21:00 on the region wall clock, in the region zone', () => {
-    const plan = planned({ region: 'AMER', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-11-20T20:00:00Z' });
+    const plan = planned({
+      region: 'AMER',
+      type: 'upgrade',
+      disruptsCalling: true,
+      noticeSentAt: '2026-11-20T20:00:00Z',
+    });
 
     expect(plan.window.start.zoneName).toBe('America/New_York');
     expect(plan.window.start.toISO({ suppressMilliseconds: true })).toBe('2026-12-07T21:00:00-05:00');
@@ -148,7 +183,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
   });
 
   it('accepts the notice as a luxon DateTime as well as an ISO string', () => {
-    const fromString = planned({ region: 'EU', type: 'patch', disruptsCalling: true, noticeSentAt: '2026-05-09T08:00:00Z' });
+    const fromString = planned({
+      region: 'EU',
+      type: 'patch',
+      disruptsCalling: true,
+      noticeSentAt: '2026-05-09T08:00:00Z',
+    });
     const fromDateTime = planned({
       region: 'EU',
       type: 'patch',
@@ -162,7 +202,12 @@ describe('planChange: disruptive changes wait for 10 business days of notice', (
 
 describe('planChange: non-disruptive changes take the next window at least 24 hours away', () => {
   it('APJC: a Tuesday 20:00 notice lands in Wednesday 21:00, 25 hours later', () => {
-    const plan = planned({ region: 'APJC', type: 'patch', disruptsCalling: false, noticeSentAt: '2026-06-09T11:00:00Z' });
+    const plan = planned({
+      region: 'APJC',
+      type: 'patch',
+      disruptsCalling: false,
+      noticeSentAt: '2026-06-09T11:00:00Z',
+    });
 
     expect(plan.window.id).toBe('APJC#2026-06-10');
     expect(utc(plan.window.start)).toBe('2026-06-10T12:00:00Z');
@@ -170,13 +215,23 @@ describe('planChange: non-disruptive changes take the next window at least 24 ho
 
   it('APJC: a notice exactly 24 hours before a window may use that window', () => {
     // Tue 9 Jun 21:00 JST + 24 h = Wed 10 Jun 21:00 JST, the start of Wednesday's window.
-    const plan = planned({ region: 'APJC', type: 'patch', disruptsCalling: false, noticeSentAt: '2026-06-09T12:00:00Z' });
+    const plan = planned({
+      region: 'APJC',
+      type: 'patch',
+      disruptsCalling: false,
+      noticeSentAt: '2026-06-09T12:00:00Z',
+    });
 
     expect(plan.window.id).toBe('APJC#2026-06-10');
   });
 
   it('APJC: a notice at 21:30 misses the next evening by 30 minutes and goes to the day after', () => {
-    const plan = planned({ region: 'APJC', type: 'patch', disruptsCalling: false, noticeSentAt: '2026-06-09T12:30:00Z' });
+    const plan = planned({
+      region: 'APJC',
+      type: 'patch',
+      disruptsCalling: false,
+      noticeSentAt: '2026-06-09T12:30:00Z',
+    });
 
     expect(plan.window.id).toBe('APJC#2026-06-11');
     expect(utc(plan.window.start)).toBe('2026-06-11T12:00:00Z');
@@ -184,14 +239,24 @@ describe('planChange: non-disruptive changes take the next window at least 24 ho
 
   it('AUS: a Friday notice for a customer change skips the weekend to Monday', () => {
     // Fri 17 Jul 10:00 AEST + 24 h = Sat 18 Jul 10:00; customer windows start Monday to Friday.
-    const plan = planned({ region: 'AUS', type: 'configuration', disruptsCalling: false, noticeSentAt: '2026-07-17T00:00:00Z' });
+    const plan = planned({
+      region: 'AUS',
+      type: 'configuration',
+      disruptsCalling: false,
+      noticeSentAt: '2026-07-17T00:00:00Z',
+    });
 
     expect(plan.window.id).toBe('AUS#2026-07-20');
     expect(utc(plan.window.start)).toBe('2026-07-20T11:00:00Z');
   });
 
   it('AUS: the same Friday notice for infrastructure work takes the Saturday window', () => {
-    const plan = planned({ region: 'AUS', type: 'infrastructure', disruptsCalling: false, noticeSentAt: '2026-07-17T00:00:00Z' });
+    const plan = planned({
+      region: 'AUS',
+      type: 'infrastructure',
+      disruptsCalling: false,
+      noticeSentAt: '2026-07-17T00:00:00Z',
+    });
 
     expect(plan.window.id).toBe('AUS#2026-07-18');
     expect(plan.window.customer).toBe(false);
@@ -202,7 +267,12 @@ describe('planChange: non-disruptive changes take the next window at least 24 ho
   it('AMER: 24 hours are real hours, and the reschedule cutoff is 168 real hours before a window after the DST change', () => {
     // Mon 9 Mar 20:00 EDT + 24 h = Tue 10 Mar 20:00 EDT -> Tuesday's window, 21:00 EDT = 01:00Z.
     // 168 h earlier is 3 Mar 01:00Z = Tue 3 Mar 20:00 EST: one hour earlier on the wall clock.
-    const plan = planned({ region: 'AMER', type: 'patch', disruptsCalling: false, noticeSentAt: '2026-03-10T00:00:00Z' });
+    const plan = planned({
+      region: 'AMER',
+      type: 'patch',
+      disruptsCalling: false,
+      noticeSentAt: '2026-03-10T00:00:00Z',
+    });
 
     expect(plan.window.id).toBe('AMER#2026-03-10');
     expect(utc(plan.window.start)).toBe('2026-03-11T01:00:00Z');
@@ -217,7 +287,12 @@ describe('planChange: non-disruptive changes take the next window at least 24 ho
 describe('planChange: windows across daylight-saving changes', () => {
   it('EU: the Saturday window of the spring change is 8 hours long (21:00 CET to 06:00 CEST)', () => {
     // Fri 27 Mar 12:00 CET + 24 h = Sat 28 Mar 12:00 -> infrastructure may use Saturday's window.
-    const plan = planned({ region: 'EU', type: 'infrastructure', disruptsCalling: false, noticeSentAt: '2026-03-27T11:00:00Z' });
+    const plan = planned({
+      region: 'EU',
+      type: 'infrastructure',
+      disruptsCalling: false,
+      noticeSentAt: '2026-03-27T11:00:00Z',
+    });
 
     expect(plan.window.id).toBe('EU#2026-03-28');
     expect(utc(plan.window.start)).toBe('2026-03-28T20:00:00Z');
@@ -227,7 +302,12 @@ describe('planChange: windows across daylight-saving changes', () => {
   });
 
   it('EU: a customer change from the same notice waits for Monday, 21:00 CEST', () => {
-    const plan = planned({ region: 'EU', type: 'upgrade', disruptsCalling: false, noticeSentAt: '2026-03-27T11:00:00Z' });
+    const plan = planned({
+      region: 'EU',
+      type: 'upgrade',
+      disruptsCalling: false,
+      noticeSentAt: '2026-03-27T11:00:00Z',
+    });
 
     expect(plan.window.id).toBe('EU#2026-03-30');
     expect(utc(plan.window.start)).toBe('2026-03-30T19:00:00Z');
@@ -237,7 +317,12 @@ describe('planChange: windows across daylight-saving changes', () => {
 
   it('AUS: the Saturday window of the autumn change is 10 hours long (21:00 AEDT to 06:00 AEST)', () => {
     // Fri 3 Apr 09:00 AEDT (Good Friday; holidays do not matter without a business-day count) + 24 h.
-    const plan = planned({ region: 'AUS', type: 'infrastructure', disruptsCalling: false, noticeSentAt: '2026-04-02T22:00:00Z' });
+    const plan = planned({
+      region: 'AUS',
+      type: 'infrastructure',
+      disruptsCalling: false,
+      noticeSentAt: '2026-04-02T22:00:00Z',
+    });
 
     expect(plan.window.id).toBe('AUS#2026-04-04');
     expect(utc(plan.window.start)).toBe('2026-04-04T10:00:00Z');
@@ -248,7 +333,12 @@ describe('planChange: windows across daylight-saving changes', () => {
 
 describe('planChange: earliestStart', () => {
   // EU, Mon 1 Jun 09:00 CEST: 10 business days reach Mon 15 Jun (no German public holiday in between).
-  const base: PlanRequest = { region: 'EU', type: 'configuration', disruptsCalling: true, noticeSentAt: '2026-06-01T07:00:00Z' };
+  const base: PlanRequest = {
+    region: 'EU',
+    type: 'configuration',
+    disruptsCalling: true,
+    noticeSentAt: '2026-06-01T07:00:00Z',
+  };
 
   it('without earliestStart, takes the window of the 10th business day', () => {
     expect(planned(base).window.id).toBe('EU#2026-06-15');
@@ -309,7 +399,9 @@ describe('planChange: capacity', () => {
     );
 
     expect(planned({ ...thanksgiving, type: 'infrastructure' }, weekFull).window.id).toBe('AMER#2026-12-12');
-    expect(utc(planned({ ...thanksgiving, type: 'infrastructure' }, weekFull).window.start)).toBe('2026-12-13T02:00:00Z');
+    expect(utc(planned({ ...thanksgiving, type: 'infrastructure' }, weekFull).window.start)).toBe(
+      '2026-12-13T02:00:00Z',
+    );
     expect(planned(thanksgiving, weekFull).window.id).toBe('AMER#2026-12-14');
   });
 
@@ -374,7 +466,13 @@ describe('planChange: certificate renewals start 7 to 3 days before expiry', () 
     const noneLeft = planChange(
       policy,
       request,
-      fullWindows('AMER#2026-10-26', 'AMER#2026-10-27', 'AMER#2026-10-28', 'AMER#2026-10-29', 'AMER#2026-10-30'),
+      fullWindows(
+        'AMER#2026-10-26',
+        'AMER#2026-10-27',
+        'AMER#2026-10-28',
+        'AMER#2026-10-29',
+        'AMER#2026-10-30',
+      ),
     );
     expect(noneLeft).toMatchObject({ ok: false, code: 'NO_ELIGIBLE_WINDOW', status: 422 });
     if (!noneLeft.ok) expect(noneLeft.message).toMatch(/certificate/);
@@ -456,7 +554,12 @@ describe('planChange: certificate renewals start 7 to 3 days before expiry', () 
   it('refuses a certificate renewal without certificateExpiresAt with VALIDATION_FAILED', () => {
     const result = planChange(
       policy,
-      { region: 'EU', type: 'certificate-renewal', disruptsCalling: true, noticeSentAt: '2026-09-07T07:00:00Z' },
+      {
+        region: 'EU',
+        type: 'certificate-renewal',
+        disruptsCalling: true,
+        noticeSentAt: '2026-09-07T07:00:00Z',
+      },
       noneUsed,
     );
 
@@ -467,7 +570,12 @@ describe('planChange: certificate renewals start 7 to 3 days before expiry', () 
 
 describe('planChange: reschedules and validation', () => {
   it('gives an urgent change no reschedule and a normal one the policy count', () => {
-    const request: PlanRequest = { region: 'EU', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-06-01T07:00:00Z' };
+    const request: PlanRequest = {
+      region: 'EU',
+      type: 'upgrade',
+      disruptsCalling: true,
+      noticeSentAt: '2026-06-01T07:00:00Z',
+    };
 
     expect(planned({ ...request, urgent: true }).reschedulesRemaining).toBe(0);
     expect(planned({ ...request, urgent: false }).reschedulesRemaining).toBe(1);
@@ -482,7 +590,13 @@ describe('planChange: reschedules and validation', () => {
   ])('refuses %s with VALIDATION_FAILED', (_name, override) => {
     const result = planChange(
       policy,
-      { region: 'EU', type: 'upgrade', disruptsCalling: true, noticeSentAt: '2026-06-01T07:00:00Z', ...override },
+      {
+        region: 'EU',
+        type: 'upgrade',
+        disruptsCalling: true,
+        noticeSentAt: '2026-06-01T07:00:00Z',
+        ...override,
+      },
       noneUsed,
     );
 

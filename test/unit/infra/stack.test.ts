@@ -24,15 +24,13 @@ describe('ChangeManagementStack', () => {
     const expected = createTableRequest('unused');
     const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
       a.AttributeName.localeCompare(b.AttributeName);
-    let synthesized: ReturnType<typeof synthesizedStack>;
     let template: Template;
     let tables: Record<string, unknown>;
     let table: ReturnType<typeof synthesizedStack>['table'];
 
     beforeAll(() => {
       // Synthesis is the slow part: once for the whole group.
-      synthesized = synthesizedStack();
-      ({ template, tables, table } = synthesized);
+      ({ template, tables, table } = synthesizedStack());
     });
 
     it('is the only table', () => {

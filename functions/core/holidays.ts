@@ -1,0 +1,47 @@
+/**
+ * Public-holiday tables, precomputed from date-holidays by scripts/generate-holiday-table.ts
+ * (`npm run holidays`). Reading a small table keeps every Lambda bundle small; a unit test checks
+ * the table against the library so it cannot drift.
+ */
+import table from './holiday-table.json' with { type: 'json' };
+
+type HolidayTable = {
+  firstYear: number;
+  lastYear: number;
+  calendars: Record<string, Record<string, Record<string, string>>>;
+};
+const holidays = table as HolidayTable;
+
+/** `US`, or `AU-ACT` for a country with a state. */
+export function calendarKey(country: string, state?: string): string {
+  return state ? `${country}-${state}` : country;
+}
+
+export function hasHolidayCalendar(country: string, state?: string): boolean {
+  return calendarKey(country, state) in holidays.calendars;
+}
+
+export const HOLIDAY_YEARS = { first: holidays.firstYear, last: holidays.lastYear } as const;
+
+/** The holidays of a calendar and year whose type is one of `types`, as ISO dates. */
+export function holidayDates(
+  country: string,
+  state: string | undefined,
+  year: number,
+  types: readonly string[],
+): string[] {
+  const key = calendarKey(country, state);
+  const calendar = holidays.calendars[key];
+  if (!calendar) {
+    throw new RangeError(`no holiday table for ${key}: add it with \`npm run holidays -- ${key}\``);
+  }
+  const days = calendar[String(year)];
+  if (!days) {
+    throw new RangeError(
+      `the holiday table covers ${holidays.firstYear}-${holidays.lastYear}, not ${year}: extend scripts/generate-holiday-table.ts`,
+    );
+  }
+  return Object.entries(days)
+    .filter(([, type]) => types.includes(type))
+    .map(([date]) => date);
+}
