@@ -1,15 +1,28 @@
 /**
- * The workflow port: how a handler hands a change to its lifecycle. In AWS it starts one Step
- * Functions execution per change, named after the change, so a duplicate start (a retried request)
- * is refused by Step Functions itself and ignored here. The local runtime installs its own port that
- * runs the same definition; with neither configured the start is only recorded (unit tests).
+ * The workflow port: how handlers hand a change to its lifecycle and wake it up.
+ * - In AWS: one Step Functions execution per change, named after the change, so a duplicate start
+ *   (a retried request) is refused by Step Functions itself and ignored here; a parked lifecycle is
+ *   woken with SendTaskSuccess on the token it stored.
+ * - The local runtime installs a port that runs the same definition locally.
+ * - With neither configured (unit tests), starts are only recorded.
  */
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import type { ChangeRecord } from '../core/change.ts';
 import { logger } from '../http/logger.ts';
+import { readWaitToken } from './store/lifecycle-store.ts';
 
 export interface WorkflowPort {
   startLifecycle(change: ChangeRecord): Promise<void>;
+  /** Resumes a parked task; a token that is no longer waiting is ignored (the lifecycle moved on). */
+  resume(token: string, output: Record<string, unknown>): Promise<void>;
 }
 
 const stateMachineArn = process.env.STATE_MACHINE_ARN;
@@ -29,14 +42,29 @@ export const stepFunctionsWorkflow: WorkflowPort = {
       if (!(error instanceof ExecutionAlreadyExists)) throw error;
     }
   },
+  async resume(token, output) {
+    try {
+      await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+    } catch (error) {
+      if (
+        !(error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)
+      ) {
+        throw error;
+      }
+    }
+  },
 };
 
 /** Records starts in memory: what a handler started, for tests and for runs with no workflow. */
 export class RecordingWorkflow implements WorkflowPort {
   readonly started: string[] = [];
+  readonly resumed: string[] = [];
   async startLifecycle(change: ChangeRecord) {
     this.started.push(change.changeId);
     logger.info('lifecycle start recorded', { changeId: change.changeId });
+  }
+  async resume(token: string) {
+    this.resumed.push(token);
   }
 }
 
@@ -49,4 +77,14 @@ export function workflow(): WorkflowPort {
 /** Local runtime and tests only. */
 export function installWorkflow(next: WorkflowPort): void {
   port = next;
+}
+
+/**
+ * Wakes the change's parked lifecycle after a decision (acknowledge, reschedule, cancel, outcome).
+ * The token is read after the decision was written: if the lifecycle parks later, it parks on the
+ * new version and sees the decision itself; if it parked before, this token is the live one.
+ */
+export async function wakeLifecycle(changeId: string, signal: string): Promise<void> {
+  const wait = await readWaitToken(changeId);
+  if (wait) await workflow().resume(wait.token, { signal, changeId });
 }

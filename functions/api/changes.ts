@@ -5,6 +5,7 @@
  */
 
 import type { z } from 'zod';
+import { publishLifecycleEvents } from '../adapters/events.ts';
 import { newId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
 import {
@@ -21,7 +22,7 @@ import {
   readCustomer,
   readPartner,
 } from '../adapters/store/directory-store.ts';
-import { workflow } from '../adapters/workflow.ts';
+import { wakeLifecycle, workflow } from '../adapters/workflow.ts';
 import type {
   acknowledgeBody,
   CreateChangeBody,
@@ -37,6 +38,7 @@ import {
   type ChangeRecord,
   cancelChange,
   completeChange,
+  type Move,
   rescheduleChange,
   scheduleEmergencyChange,
   schedulePlannedChange,
@@ -126,6 +128,7 @@ async function createChange({ body, now }: RouteContext<CreateChangeBody>) {
       if (error instanceof DomainError && error.code === 'WINDOW_FULL' && attempt < 5) continue;
       throw error;
     }
+    await publishLifecycleEvents(transition.change, transition.history);
     await workflow().startLifecycle(transition.change);
     return toChangeView(transition.change, transition.history);
   }
@@ -151,6 +154,7 @@ async function createEmergencyChange({ body, now }: RouteContext<CreateEmergency
     now,
   );
   await writeTransition(null, transition, policy.windows.capacity);
+  await publishLifecycleEvents(transition.change, transition.history);
   await workflow().startLifecycle(transition.change);
   return toChangeView(transition.change, transition.history);
 }
@@ -187,15 +191,17 @@ async function listChanges({ query, principal }: RouteContext<unknown, z.output<
   };
 }
 
-/** Applies a move to a change the caller may see, and answers with the change and its history. */
+/**
+ * Applies a move to a change the caller may see, publishes its events, wakes the lifecycle (which
+ * acts on the decision: an updated notice, the outcome notice ...) and answers with the change.
+ */
 async function moveVisibleChange(
   { params, principal }: RouteContext,
-  decide: (
-    change: ChangeRecord,
-  ) => ReturnType<typeof acknowledgeChange> | Promise<ReturnType<typeof acknowledgeChange>>,
+  signal: string,
+  decide: (change: ChangeRecord) => Move | Promise<Move>,
 ) {
   const changeId = params.changeId as string;
-  await applyMove(
+  const transition = await applyMove(
     changeId,
     (change) => {
       assertVisible(change, principal);
@@ -203,20 +209,22 @@ async function moveVisibleChange(
     },
     { capacityLimit: policy.windows.capacity },
   );
+  await publishLifecycleEvents(transition.change, transition.history);
+  await wakeLifecycle(changeId, signal);
   const stored = await readChange(changeId);
   if (!stored) throw notFound('change', changeId);
   return toChangeView(stored.change, stored.history);
 }
 
 async function acknowledge(context: RouteContext<z.output<typeof acknowledgeBody>>) {
-  return moveVisibleChange(context, (change) =>
+  return moveVisibleChange(context, 'acknowledged', (change) =>
     acknowledgeChange(change, actorOf(context.principal), context.now, context.body.comment),
   );
 }
 
 async function reschedule(context: RouteContext<z.output<typeof rescheduleBody>>) {
   const { body, now, principal } = context;
-  return moveVisibleChange(context, async (change) => {
+  return moveVisibleChange(context, 'rescheduled', async (change) => {
     const target = windowStartingAt(policy, change.region, body.requestedStart, 'infrastructure');
     const used = target ? await readCapacity([target.id]) : new Map<string, number>();
     return rescheduleChange(policy, change, body, actorOf(principal), now, (id) => used.get(id) ?? 0);
@@ -224,13 +232,15 @@ async function reschedule(context: RouteContext<z.output<typeof rescheduleBody>>
 }
 
 async function complete(context: RouteContext<z.output<typeof completeBody>>) {
-  return moveVisibleChange(context, (change) =>
+  return moveVisibleChange(context, 'outcome', (change) =>
     completeChange(change, context.body.outcome, context.body.notes, context.now),
   );
 }
 
 async function cancel(context: RouteContext<z.output<typeof cancelBody>>) {
-  return moveVisibleChange(context, (change) => cancelChange(change, context.body.reason, context.now));
+  return moveVisibleChange(context, 'cancelled', (change) =>
+    cancelChange(change, context.body.reason, context.now),
+  );
 }
 
 export const handler = createApiHandler('changes', {

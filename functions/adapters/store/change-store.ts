@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChangeRecord, ChangeStatus, HistoryRecord, Move, Transition } from '../../core/change.ts';
 import { DomainError } from '../../core/errors.ts';
+import type { NoticeState } from '../../core/lifecycle.ts';
 import { documents, tableName } from '../clients.ts';
 import { indexKeys, keys, sortableInstant, withoutKeys } from './keys.ts';
 
@@ -30,6 +31,8 @@ export class ConcurrentUpdateError extends Error {
 export interface StoredChange {
   change: ChangeRecord;
   history: HistoryRecord[];
+  /** Settled notices (SENT or FAILED) by ledger key. */
+  notices: Record<string, NoticeState>;
 }
 
 function changeItem(change: ChangeRecord) {
@@ -54,6 +57,7 @@ function historyItem(changeId: string, record: HistoryRecord, unique: string) {
 export async function readChange(changeId: string): Promise<StoredChange | null> {
   let change: ChangeRecord | null = null;
   const history: HistoryRecord[] = [];
+  const notices: Record<string, NoticeState> = {};
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
@@ -70,11 +74,14 @@ export async function readChange(changeId: string): Promise<StoredChange | null>
       else if (typeof item.sk === 'string' && item.sk.startsWith('HISTORY#')) {
         const { at, event, actor, detail } = item as HistoryRecord;
         history.push({ at, event, actor, detail: detail ?? {} });
+      } else if (typeof item.sk === 'string' && item.sk.startsWith('NOTICE#')) {
+        if (item.state === 'SENT' || item.state === 'FAILED')
+          notices[item.sk.slice('NOTICE#'.length)] = item.state;
       }
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return change ? { change, history } : null;
+  return change ? { change, history, notices } : null;
 }
 
 export async function readChangeRecord(changeId: string): Promise<ChangeRecord | null> {
@@ -206,7 +213,7 @@ export async function applyMove(
   changeId: string,
   decide: (change: ChangeRecord) => Move | Promise<Move>,
   context: MoveContext,
-): Promise<ChangeRecord> {
+): Promise<Transition> {
   const attempts = context.attempts ?? 8;
   for (let attempt = 0; ; attempt++) {
     const current = await readChangeRecord(changeId);
@@ -215,7 +222,7 @@ export async function applyMove(
     if ('ok' in move) throw DomainError.from(move);
     try {
       await writeTransition(current, move, context.capacityLimit);
-      return move.change;
+      return move;
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt + 1 >= attempts) throw error;
       await backOff(attempt);

@@ -18,6 +18,10 @@ export const keys = {
     pk: `CHANGE#${changeId}`,
     sk: `HISTORY#${sortableInstant(at)}#${unique}`,
   }),
+  /** The ledger entry of one notice of a change: claimed, then SENT or FAILED, never sent twice. */
+  notice: (changeId: string, noticeKey: string) => ({ pk: `CHANGE#${changeId}`, sk: `NOTICE#${noticeKey}` }),
+  /** Where the parked workflow's task token waits for a decision. */
+  waitToken: (changeId: string) => ({ pk: `CHANGE#${changeId}`, sk: 'WAIT' }),
   windowCapacity: (windowId: string) => ({ pk: `WINDOW#${windowId}`, sk: '#CAPACITY' }),
   idempotency: (scope: string, keyHash: string) => ({
     pk: `IDEMPOTENCY#${scope}#${keyHash}`,

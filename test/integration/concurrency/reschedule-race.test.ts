@@ -66,7 +66,8 @@ async function allCounters(): Promise<Map<string, number>> {
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) counters.set(String(item.pk).slice('WINDOW#'.length), Number(item.used));
+    for (const item of page.Items ?? [])
+      counters.set(String(item.pk).slice('WINDOW#'.length), Number(item.used));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return counters;
@@ -157,8 +158,14 @@ describe('concurrent reschedules of one change', () => {
 
     // Assess
     const counts = statusCounts(responses);
-    expect(responses.filter((r) => r.status >= 500), JSON.stringify(counts)).toEqual([]);
-    expect(responses.filter((r) => r.status === 200), JSON.stringify(counts)).toHaveLength(1);
+    expect(
+      responses.filter((r) => r.status >= 500),
+      JSON.stringify(counts),
+    ).toEqual([]);
+    expect(
+      responses.filter((r) => r.status === 200),
+      JSON.stringify(counts),
+    ).toHaveLength(1);
     const refused = responses.filter((r) => r.status !== 200);
     expect(refused).toHaveLength(49);
     for (const r of refused) {
@@ -174,7 +181,9 @@ describe('concurrent reschedules of one change', () => {
     expect(stored.body.window.start).toBe(target.start);
     const rescheduled = (stored.body.history ?? []).filter((h) => h.event === 'RESCHEDULED');
     expect(rescheduled).toHaveLength(1);
-    expect(rescheduled[0]?.detail.reason).toBe((winner.history ?? []).find((h) => h.event === 'RESCHEDULED')?.detail.reason);
+    expect(rescheduled[0]?.detail.reason).toBe(
+      (winner.history ?? []).find((h) => h.event === 'RESCHEDULED')?.detail.reason,
+    );
 
     expect(await counter(oldWindowId)).toBe(oldBefore - 1);
     expect(await counter(newWindowId)).toBe(newBefore + 1);
@@ -212,7 +221,10 @@ describe('concurrent creates into an almost full window', () => {
 
     // Assess
     const counts = statusCounts(responses);
-    expect(responses.filter((r) => r.status >= 500), JSON.stringify(counts)).toEqual([]);
+    expect(
+      responses.filter((r) => r.status >= 500),
+      JSON.stringify(counts),
+    ).toEqual([]);
     // A full window is skipped when planning: every request finds a place in a later window.
     expect(counts, responses.find((r) => r.status !== 201)?.text).toEqual({ '201': 30 });
     const created = responses.filter((r) => r.status === 201).map((r) => r.body as ChangeView);

@@ -521,6 +521,29 @@ describe('planChange: certificate renewals start 7 to 3 days before expiry', () 
     expect(result.message).toContain('2026-12-07');
   });
 
+  it('blames the notice when it reaches the last allowed date but that evening’s window starts too late', () => {
+    // Notice Thu 19 Nov 15:00 EST: 20 (1), 23 (2), 24 (3), 25 (4), 27 (5), 30 (6), 1 Dec (7), 2 (8), 3 (9),
+    // Fri 4 Dec (10). Expires Mon 7 Dec 12:00 EST: the window must start by Fri 4 Dec 12:00, and Friday's
+    // window starts at 21:00.
+    const result = planChange(
+      policy,
+      {
+        region: 'AMER',
+        type: 'certificate-renewal',
+        disruptsCalling: true,
+        noticeSentAt: '2026-11-19T20:00:00Z',
+        certificateExpiresAt: '2026-12-07T17:00:00Z',
+      },
+      noneUsed,
+    );
+
+    expect(result).toMatchObject({ ok: false, code: 'NO_ELIGIBLE_WINDOW', status: 422 });
+    if (result.ok) return;
+    expect(result.message).toContain('2026-12-04 12:00');
+    expect(result.message).toContain('10 business days');
+    expect(result.message).toContain('reaches 2026-12-04');
+  });
+
   it('a non-disruptive renewal with the same certificate still fits, in the first customer window of the range', () => {
     // Range Tue 24 Nov 12:00 .. Sat 28 Nov 12:00 EST; the notice + 24 h (Sat 21 Nov) is earlier.
     const plan = planned({
