@@ -111,8 +111,9 @@ function gatewayError(statusCode: number, error: string, message: string): APIGa
 }
 
 function queryParameters(url: URL) {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  // Null-prototype objects: a parameter named __proto__ is data, as in API Gateway's parsed JSON.
+  const single: Record<string, string> = Object.create(null);
+  const multi: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     single[name] = value;
     multi[name] = [...(multi[name] ?? []), value];
@@ -147,9 +148,14 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
     multiValueHeaders[name] = values;
   }
   const match = route.pattern.exec(path) as RegExpExecArray;
-  const pathParameters = Object.fromEntries(
-    route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]),
-  );
+  let pathParameters: Record<string, string>;
+  try {
+    pathParameters = Object.fromEntries(
+      route.params.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]),
+    );
+  } catch {
+    return gatewayError(404, 'NOT_FOUND', `no route ${method} ${path}`);
+  }
   const { single, multi } = queryParameters(url);
   const requestId = randomUUID();
   const methodArn = `arn:aws:execute-api:local:000000000000:local/${API_STAGE}/${method}${route.resource}`;

@@ -66,7 +66,9 @@ export class LocalClock implements Clock {
   /** Moves forwards by a duration (`{ days: 31 }` or an ISO duration such as `PT24H`); due timers fire before this returns. */
   advance(duration: DurationLikeObject | string): void {
     const parsed = typeof duration === 'string' ? Duration.fromISO(duration) : Duration.fromObject(duration);
-    if (!parsed.isValid) throw new RangeError(`LocalClock.advance: invalid duration ${JSON.stringify(duration)}`);
+    if (!parsed.isValid) {
+      throw new RangeError(`LocalClock.advance: invalid duration ${JSON.stringify(duration)}`);
+    }
     this.#rebase(this.#nowMs() + parsed.as('milliseconds'));
     this.#fireDue();
   }
@@ -172,6 +174,8 @@ function toMillis(instant: Instant): number {
 }
 
 function checkSpeed(speed: number): number {
-  if (!Number.isFinite(speed) || speed < 0) throw new RangeError(`LocalClock: speed must be >= 0, got ${speed}`);
+  if (!Number.isFinite(speed) || speed < 0) {
+    throw new RangeError(`LocalClock: speed must be >= 0, got ${speed}`);
+  }
   return speed;
 }

@@ -494,6 +494,8 @@ async function acquireBackend(): Promise<Backend> {
     entry.users -= 1;
     if (entry.users > 0) return;
     if (shared === entry) shared = undefined;
+    // Its store outlives the server (module state): empty it so a later start begins with nothing held.
+    await exchange('POST', '/clear-store', {}).catch(() => {});
     await closeServer(started.server);
     agent.destroy();
   });

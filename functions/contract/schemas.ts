@@ -4,6 +4,7 @@
  * Every request object is strict: unknown fields are refused with the field named.
  */
 import * as z from 'zod';
+import { HOLIDAY_YEARS } from '../core/holidays.ts';
 import {
   ALERT_EVENTS,
   ALERT_PRIORITIES,
@@ -55,11 +56,19 @@ export const EMERGENCY_REASONS = [
 export const OUTCOMES = ['succeeded', 'failed', 'rolled-back'] as const;
 export const COP_STATUSES = ['PENDING', 'UPLOADED', 'REJECTED'] as const;
 
-/** An instant with an explicit zone: `Z` or an offset. A local time without a zone is ambiguous. */
-export const instant = z.iso.datetime({
-  offset: true,
-  message: 'must be an ISO-8601 instant with Z or an offset',
-});
+/**
+ * An instant with an explicit zone (`Z` or an offset: a local time without a zone is ambiguous),
+ * within the years the business-day calendar covers.
+ */
+export const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' })
+  .refine(
+    (value) => {
+      const year = new Date(value).getUTCFullYear();
+      return year >= HOLIDAY_YEARS.first && year <= HOLIDAY_YEARS.last;
+    },
+    { message: `must be within the years ${HOLIDAY_YEARS.first}-${HOLIDAY_YEARS.last}` },
+  );
 const id = (what: string) =>
   z
     .string()

@@ -277,22 +277,39 @@ function encodeToken(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeToken(token: string, indexPk: string, expectedPk: string): Record<string, unknown> {
+function decodeToken(
+  token: string,
+  index: (typeof SCOPE_INDEX)[keyof typeof SCOPE_INDEX],
+  expectedPk: string,
+) {
   const invalid = new DomainError(
     'VALIDATION_FAILED',
     400,
     'nextToken is not a token this listing gave out',
     [{ path: 'nextToken', message: 'is not valid for this listing' }],
   );
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    // A token only positions inside the partition we query; one for another listing is refused.
-    if (typeof key !== 'object' || key === null || key[indexPk] !== expectedPk) throw invalid;
-    for (const value of Object.values(key)) if (typeof value !== 'string') throw invalid;
-    return key;
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     throw invalid;
   }
+  // A token only positions inside the partition we query, and must hold exactly the key
+  // attributes DynamoDB gave out (table and index keys, all strings); anything else is refused.
+  const expected = ['pk', 'sk', index.pk, index.sk].sort();
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
+  const record = key as Record<string, unknown>;
+  const names = Object.keys(record).sort();
+  if (names.length !== expected.length || names.some((name, i) => name !== expected[i])) throw invalid;
+  if (
+    Object.values(record).some(
+      (value) => typeof value !== 'string' || value.length === 0 || value.length > 1024,
+    )
+  ) {
+    throw invalid;
+  }
+  if (record[index.pk] !== expectedPk) throw invalid;
+  return record;
 }
 
 /** Changes of a scope ordered by window start, optionally filtered, one page at a time. */
@@ -324,7 +341,7 @@ export async function queryChanges(
     values[':status'] = query.status;
   }
   const items: ChangeRecord[] = [];
-  let startKey = query.nextToken ? decodeToken(query.nextToken, index.pk, pkValue) : undefined;
+  let startKey = query.nextToken ? decodeToken(query.nextToken, index, pkValue) : undefined;
   do {
     const page = await documents.send(
       new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: query.limit - items.length }),

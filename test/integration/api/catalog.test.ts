@@ -54,7 +54,14 @@ describe('GET /customers', () => {
       sso: true,
     });
     for (const customer of response.body.items) {
-      expect(Object.keys(customer).sort()).toEqual(['customerId', 'name', 'partnerId', 'region', 'sso', 'version']);
+      expect(Object.keys(customer).sort()).toEqual([
+        'customerId',
+        'name',
+        'partnerId',
+        'region',
+        'sso',
+        'version',
+      ]);
     }
   });
 });
@@ -74,7 +81,11 @@ describe('GET /customers/{customerId}', () => {
       version: '14.0 SU3',
       sso: true,
       certificates: [
-        { certificateId: 'globex-cucm-tomcat', commonName: 'cucm.globex.example', expiresAt: '2027-01-02T15:00:00Z' },
+        {
+          certificateId: 'globex-cucm-tomcat',
+          commonName: 'cucm.globex.example',
+          expiresAt: '2027-01-02T15:00:00Z',
+        },
       ],
     });
   });
@@ -102,7 +113,9 @@ describe('GET /maintenance-windows', () => {
 
   it('answers the next 10 weekday windows from now by default, holidays included', async () => {
     // Act
-    const response = await api.call<WindowsView>('GET', '/maintenance-windows?region=AMER', { key: api.keys.acme });
+    const response = await api.call<WindowsView>('GET', '/maintenance-windows?region=AMER', {
+      key: api.keys.acme,
+    });
 
     // Assess: Mon 23 Nov ... Fri 4 Dec, 21:00 New York (02:00Z the next day); Thanksgiving keeps its window.
     expect(response.status).toBe(200);
@@ -141,14 +154,28 @@ describe('GET /maintenance-windows', () => {
     );
 
     // Assess: Fri, Sat, Sun against Fri, Mon, Tue.
-    expect(starts(infrastructure.body)).toEqual(['2026-11-28T02:00:00Z', '2026-11-29T02:00:00Z', '2026-11-30T02:00:00Z']);
-    expect(starts(customer.body)).toEqual(['2026-11-28T02:00:00Z', '2026-12-01T02:00:00Z', '2026-12-02T02:00:00Z']);
+    expect(starts(infrastructure.body)).toEqual([
+      '2026-11-28T02:00:00Z',
+      '2026-11-29T02:00:00Z',
+      '2026-11-30T02:00:00Z',
+    ]);
+    expect(starts(customer.body)).toEqual([
+      '2026-11-28T02:00:00Z',
+      '2026-12-01T02:00:00Z',
+      '2026-12-02T02:00:00Z',
+    ]);
   });
 
   it('includes a window starting exactly at from, and not one that started a second before', async () => {
     // Act
-    const at = await api.call<WindowsView>('GET', '/maintenance-windows?region=AMER&count=1&from=2026-11-24T02:00:00Z');
-    const after = await api.call<WindowsView>('GET', '/maintenance-windows?region=AMER&count=1&from=2026-11-24T02:00:01Z');
+    const at = await api.call<WindowsView>(
+      'GET',
+      '/maintenance-windows?region=AMER&count=1&from=2026-11-24T02:00:00Z',
+    );
+    const after = await api.call<WindowsView>(
+      'GET',
+      '/maintenance-windows?region=AMER&count=1&from=2026-11-24T02:00:01Z',
+    );
 
     // Assess
     expect(starts(at.body)).toEqual(['2026-11-24T02:00:00Z']);
@@ -156,17 +183,35 @@ describe('GET /maintenance-windows', () => {
   });
 
   it.each([
-    { region: 'EU', timezone: 'Europe/Berlin', start: '2026-11-23T20:00:00Z', localStart: '2026-11-23T21:00:00+01:00' },
-    { region: 'APJC', timezone: 'Asia/Tokyo', start: '2026-11-24T12:00:00Z', localStart: '2026-11-24T21:00:00+09:00' },
-    { region: 'AUS', timezone: 'Australia/Sydney', start: '2026-11-24T10:00:00Z', localStart: '2026-11-24T21:00:00+11:00' },
-  ])('starts the windows of $region at 21:00 in $timezone', async ({ region, timezone, start, localStart }) => {
-    // Act: now is Mon 16:00 Berlin, Tue 00:00 Tokyo, Tue 02:00 Sydney.
-    const response = await api.call<WindowsView>('GET', `/maintenance-windows?region=${region}&count=1`);
+    {
+      region: 'EU',
+      timezone: 'Europe/Berlin',
+      start: '2026-11-23T20:00:00Z',
+      localStart: '2026-11-23T21:00:00+01:00',
+    },
+    {
+      region: 'APJC',
+      timezone: 'Asia/Tokyo',
+      start: '2026-11-24T12:00:00Z',
+      localStart: '2026-11-24T21:00:00+09:00',
+    },
+    {
+      region: 'AUS',
+      timezone: 'Australia/Sydney',
+      start: '2026-11-24T10:00:00Z',
+      localStart: '2026-11-24T21:00:00+11:00',
+    },
+  ])(
+    'starts the windows of $region at 21:00 in $timezone',
+    async ({ region, timezone, start, localStart }) => {
+      // Act: now is Mon 16:00 Berlin, Tue 00:00 Tokyo, Tue 02:00 Sydney.
+      const response = await api.call<WindowsView>('GET', `/maintenance-windows?region=${region}&count=1`);
 
-    // Assess
-    expect(response.body.timezone).toBe(timezone);
-    expect(response.body.windows[0]).toMatchObject({ start, localStart, timezone });
-  });
+      // Assess
+      expect(response.body.timezone).toBe(timezone);
+      expect(response.body.windows[0]).toMatchObject({ start, localStart, timezone });
+    },
+  );
 
   it('keeps 21:00 to 06:00 on the wall clock across the spring change in Berlin (an 8-hour window)', async () => {
     // Act
@@ -242,9 +287,13 @@ describe('GET /severity', () => {
     ['low', 'individualized', 'S4'],
   ])('rates urgency %s with impact %s as %s', async (urgency, impact, severity) => {
     // Act
-    const response = await api.call<Record<string, string>>('GET', `/severity?impact=${impact}&urgency=${urgency}`, {
-      key: api.keys.pacific,
-    });
+    const response = await api.call<Record<string, string>>(
+      'GET',
+      `/severity?impact=${impact}&urgency=${urgency}`,
+      {
+        key: api.keys.pacific,
+      },
+    );
 
     // Assess
     expect(response.status).toBe(200);
@@ -253,29 +302,86 @@ describe('GET /severity', () => {
   });
 
   it.each([
-    { severity: 'S1', impact: 'widespread', urgency: 'critical', target: 'PT15M', openedAt: '2026-11-23T15:00:00Z', respondBy: '2026-11-23T15:15:00Z' },
+    {
+      severity: 'S1',
+      impact: 'widespread',
+      urgency: 'critical',
+      target: 'PT15M',
+      openedAt: '2026-11-23T15:00:00Z',
+      respondBy: '2026-11-23T15:15:00Z',
+    },
     // Around the clock: a Saturday night makes no difference.
-    { severity: 'S2', impact: 'localized', urgency: 'critical', target: 'PT30M', openedAt: '2026-11-28T23:50:00Z', respondBy: '2026-11-29T00:20:00Z' },
+    {
+      severity: 'S2',
+      impact: 'localized',
+      urgency: 'critical',
+      target: 'PT30M',
+      openedAt: '2026-11-28T23:50:00Z',
+      respondBy: '2026-11-29T00:20:00Z',
+    },
     // 1 business day from Wed 25 Nov 10:00 New York: Thanksgiving is skipped, Fri 27 Nov 10:00.
-    { severity: 'S3', impact: 'individualized', urgency: 'critical', target: 'P1D', openedAt: '2026-11-25T15:00:00Z', respondBy: '2026-11-27T15:00:00Z' },
+    {
+      severity: 'S3',
+      impact: 'individualized',
+      urgency: 'critical',
+      target: 'P1D',
+      openedAt: '2026-11-25T15:00:00Z',
+      respondBy: '2026-11-27T15:00:00Z',
+    },
     // Opened on a Saturday: the first business day after it is Monday.
-    { severity: 'S3', impact: 'large', urgency: 'medium', target: 'P1D', openedAt: '2026-11-28T15:00:00Z', respondBy: '2026-11-30T15:00:00Z' },
+    {
+      severity: 'S3',
+      impact: 'large',
+      urgency: 'medium',
+      target: 'P1D',
+      openedAt: '2026-11-28T15:00:00Z',
+      respondBy: '2026-11-30T15:00:00Z',
+    },
     // 3 business days from Wed 23 Dec: Thu 24, (Christmas), Mon 28, Tue 29.
-    { severity: 'S4', impact: 'widespread', urgency: 'low', target: 'P3D', openedAt: '2026-12-23T15:00:00Z', respondBy: '2026-12-29T15:00:00Z' },
-  ])('answers $severity with target $target and respondBy for openedAt $openedAt (AMER by default)', async (c) => {
-    // Act
-    const response = await api.call('GET', `/severity?impact=${c.impact}&urgency=${c.urgency}&openedAt=${c.openedAt}`);
+    {
+      severity: 'S4',
+      impact: 'widespread',
+      urgency: 'low',
+      target: 'P3D',
+      openedAt: '2026-12-23T15:00:00Z',
+      respondBy: '2026-12-29T15:00:00Z',
+    },
+  ])(
+    'answers $severity with target $target and respondBy for openedAt $openedAt (AMER by default)',
+    async (c) => {
+      // Act
+      const response = await api.call(
+        'GET',
+        `/severity?impact=${c.impact}&urgency=${c.urgency}&openedAt=${c.openedAt}`,
+      );
 
-    // Assess
-    expect(response.status).toBe(200);
-    expect(response.body).toEqual({ severity: c.severity, responseTarget: c.target, respondBy: c.respondBy });
-  });
+      // Assess
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        severity: c.severity,
+        responseTarget: c.target,
+        respondBy: c.respondBy,
+      });
+    },
+  );
 
   it.each([
     // Berlin has no holiday on Thanksgiving: Thu 26 Nov 16:00 Berlin.
-    { region: 'EU', urgency: 'critical', impact: 'individualized', openedAt: '2026-11-25T15:00:00Z', respondBy: '2026-11-26T15:00:00Z' },
+    {
+      region: 'EU',
+      urgency: 'critical',
+      impact: 'individualized',
+      openedAt: '2026-11-25T15:00:00Z',
+      respondBy: '2026-11-26T15:00:00Z',
+    },
     // Opened Thu 24 Dec 00:00 Tokyo; Christmas is a business day in Japan: Fri 25, Mon 28, Tue 29 00:00 Tokyo.
-    { region: 'APJC', urgency: 'low', impact: 'large', openedAt: '2026-12-23T15:00:00Z', respondBy: '2026-12-28T15:00:00Z' },
+    {
+      region: 'APJC',
+      urgency: 'low',
+      impact: 'large',
+      openedAt: '2026-12-23T15:00:00Z',
+      respondBy: '2026-12-28T15:00:00Z',
+    },
   ])('counts business days of region=$region', async ({ region, urgency, impact, openedAt, respondBy }) => {
     // Act
     const response = await api.call<Record<string, string>>(
@@ -298,13 +404,17 @@ describe('GET /partners/{partnerId}/calendar.ics', () => {
     planned = await createPlanned(api);
     emergency = await createEmergency(api);
     cancelled = await createPlanned(api, { disruptsCalling: false });
-    expect((await api.call('POST', `/changes/${cancelled.changeId}/cancel`, { body: { reason: 'No' } })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/changes/${cancelled.changeId}/cancel`, { body: { reason: 'No' } })).status,
+    ).toBe(200);
     pacific = await createPlanned(api, { customerId: 'wayne-au', partnerId: 'pacific-telecom' });
   });
 
   it('answers text/calendar with one VEVENT per non-cancelled change, UID = changeId, times in UTC', async () => {
     // Act
-    const response = await api.call<string>('GET', '/partners/acme-voice/calendar.ics', { key: api.keys.acme });
+    const response = await api.call<string>('GET', '/partners/acme-voice/calendar.ics', {
+      key: api.keys.acme,
+    });
 
     // Assess
     expect(response.status).toBe(200);
@@ -314,8 +424,14 @@ describe('GET /partners/{partnerId}/calendar.ics', () => {
     const events = vevents(response.text);
     expect(events.map((event) => event.UID).sort()).toEqual([planned.changeId, emergency.changeId].sort());
     const byUid = new Map(events.map((event) => [event.UID, event]));
-    expect(byUid.get(planned.changeId)).toMatchObject({ DTSTART: '20261209T020000Z', DTEND: '20261209T110000Z' });
-    expect(byUid.get(emergency.changeId)).toMatchObject({ DTSTART: '20261123T150000Z', DTEND: '20261123T190000Z' });
+    expect(byUid.get(planned.changeId)).toMatchObject({
+      DTSTART: '20261209T020000Z',
+      DTEND: '20261209T110000Z',
+    });
+    expect(byUid.get(emergency.changeId)).toMatchObject({
+      DTSTART: '20261123T150000Z',
+      DTEND: '20261123T190000Z',
+    });
     expect(response.text).not.toContain(cancelled.changeId);
     expect(response.text).not.toContain(pacific.changeId);
   });
@@ -328,7 +444,11 @@ describe('GET /partners/{partnerId}/calendar.ics', () => {
     expect(response.status).toBe(200);
     const events = vevents(response.text);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ UID: pacific.changeId, DTSTART: '20261208T100000Z', DTEND: '20261208T190000Z' });
+    expect(events[0]).toMatchObject({
+      UID: pacific.changeId,
+      DTSTART: '20261208T100000Z',
+      DTEND: '20261208T190000Z',
+    });
   });
 
   it('answers 404 NOT_FOUND for an unknown partner', async () => {
@@ -341,8 +461,18 @@ describe('GET /partners/{partnerId}/calendar.ics', () => {
 });
 
 describe('GET /openapi.json', () => {
-  type Operation = { operationId?: string };
-  type Document = { openapi: string; info: { title: string }; paths: Record<string, Record<string, Operation>> };
+  type Operation = {
+    operationId?: string;
+    responses?: Record<string, unknown>;
+    parameters?: { name: string; in: string }[];
+    requestBody?: unknown;
+  };
+  type Document = {
+    openapi: string;
+    info: { title: string };
+    paths: Record<string, Record<string, Operation>>;
+    components?: { securitySchemes?: Record<string, { type: string; in: string; name: string }> };
+  };
   const VERBS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
   /** A concrete path for a template (`{changeId}` -> an id that does not exist). */
@@ -380,6 +510,26 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it("documents each route's success status, path parameters, body and the x-api-key scheme", async () => {
+    // Act
+    const document = (await api.call<Document>('GET', '/openapi.json')).body;
+
+    // Assess
+    expect(document.components?.securitySchemes?.apiKey).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+    });
+    for (const route of ROUTES) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
+      expect(Object.keys(operation.responses ?? {}), route.id).toContain(String(route.successStatus));
+      const pathParams = [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
+      const declared = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+      expect(declared.sort(), route.id).toEqual(pathParams.sort());
+      expect(operation.requestBody !== undefined, route.id).toBe('body' in route);
+    }
+  });
+
   it('documents every method and path the local server answers, and the server answers each documented one', async () => {
     // Prepare
     const document = (await api.call<Document>('GET', '/openapi.json')).body;
@@ -388,7 +538,8 @@ describe('GET /openapi.json', () => {
     const mismatches: string[] = [];
     for (const path of Object.keys(document.paths).map(concrete)) {
       for (const method of VERBS) {
-        if ((await answers(method, path)) !== documents(document, method, path)) mismatches.push(`${method} ${path}`);
+        if ((await answers(method, path)) !== documents(document, method, path))
+          mismatches.push(`${method} ${path}`);
       }
     }
 

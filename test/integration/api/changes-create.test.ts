@@ -129,6 +129,33 @@ describe('POST /changes', () => {
     });
   });
 
+  it('counts business days from the local date of the notice, and replies by its local wall-clock time', async () => {
+    // Prepare: Mon 23 Nov 22:00 New York is already Tuesday in UTC.
+    api.clock.set('2026-11-24T03:00:00Z');
+
+    // Act
+    const change = await createPlanned(api);
+
+    // Assess: the same window as a notice at 10:00 that Monday; reply by Fri 27 Nov 22:00 New York.
+    expect(change.window.start).toBe('2026-12-09T02:00:00Z');
+    expect(change.replyBy).toBe('2026-11-28T03:00:00Z');
+  });
+
+  it('skips a public holiday in the notice period and keeps replyBy on the wall clock across daylight saving', async () => {
+    // Prepare: Fri 30 Oct 2026 10:00 New York (daylight time, -04:00); the clocks go back on Sun 1 Nov.
+    api.clock.set('2026-10-30T14:00:00Z');
+
+    // Act
+    const change = await createPlanned(api);
+
+    // Assess: 10 business days: Nov 2, 3, 4, 5, 6, 9, 10, (Veterans Day), 12, 13, 16 -> Mon 16 Nov 21:00 EST.
+    expect(change.window.start).toBe('2026-11-17T02:00:00Z');
+    expect(change.window.localStart).toBe('2026-11-16T21:00:00-05:00');
+    // 3 business days: Mon 2, Tue 3, Wed 4 Nov at 10:00 New York, now standard time (-05:00).
+    expect(change.replyBy).toBe('2026-11-04T15:00:00Z');
+    expect(change.rescheduleCutoff).toBe('2026-11-10T02:00:00Z');
+  });
+
   it('uses the region given in the body instead of the customer one', async () => {
     // Act
     const change = await createPlanned(api, { region: 'EU' });
@@ -237,6 +264,16 @@ describe('POST /changes', () => {
     expectRefusal(response, 422, 'NO_ELIGIBLE_WINDOW');
   });
 
+  it('refuses with 422 NO_ELIGIBLE_WINDOW an earliestStart beyond the planning horizon', async () => {
+    // Act
+    const response = await api.call('POST', '/changes', {
+      body: plannedBody({ earliestStart: '2029-01-01T00:00:00Z' }),
+    });
+
+    // Assess
+    expectRefusal(response, 422, 'NO_ELIGIBLE_WINDOW');
+  });
+
   it.each([
     { what: 'an unknown partner', customerId: 'globex', partnerId: 'no-such-partner' },
     { what: 'an unknown customer', customerId: 'no-such-customer', partnerId: 'acme-voice' },
@@ -262,7 +299,11 @@ describe('POST /changes', () => {
     }
 
     // Act
-    const overflow = await createPlanned(api, { disruptsCalling: false, earliestStart, title: 'One too many' });
+    const overflow = await createPlanned(api, {
+      disruptsCalling: false,
+      earliestStart,
+      title: 'One too many',
+    });
 
     // Assess
     expect(new Set(filled.map((change) => change.window.start))).toEqual(new Set(['2027-01-12T02:00:00Z']));
@@ -321,7 +362,11 @@ describe('POST /changes/emergency', () => {
     api.clock.set('2026-11-28T15:00:00Z');
 
     // Act
-    const change = await createEmergency(api, { when: 'next-window', type: 'patch', reason: 'prevent-outage' });
+    const change = await createEmergency(api, {
+      when: 'next-window',
+      type: 'patch',
+      reason: 'prevent-outage',
+    });
 
     // Assess: the Saturday window, 21:00 - 06:00 New York.
     expect(change).toMatchObject({

@@ -51,7 +51,12 @@ describe('POST /changes/{changeId}/acknowledge', () => {
     });
     const events = response.body.history?.slice(1);
     expect(events).toEqual([
-      { at: ONE_HOUR_LATER, event: 'ACKNOWLEDGED', actor: 'partner:acme-voice', detail: { comment: 'Fine with the customer' } },
+      {
+        at: ONE_HOUR_LATER,
+        event: 'ACKNOWLEDGED',
+        actor: 'partner:acme-voice',
+        detail: { comment: 'Fine with the customer' },
+      },
       expect.objectContaining({ at: ONE_HOUR_LATER, event: 'CONFIRMED', actor: 'partner:acme-voice' }),
     ]);
   });
@@ -116,7 +121,10 @@ describe('POST /changes/{changeId}/acknowledge', () => {
 
   it('answers 404 NOT_FOUND for a change that does not exist', async () => {
     // Act
-    const response = await api.call('POST', '/changes/chg_missing/acknowledge', { key: api.keys.acme, body: {} });
+    const response = await api.call('POST', '/changes/chg_missing/acknowledge', {
+      key: api.keys.acme,
+      body: {},
+    });
 
     // Assess
     expectRefusal(response, 404, 'NOT_FOUND');
@@ -195,7 +203,9 @@ describe('POST /changes/{changeId}/complete', () => {
 
   it('answers 404 NOT_FOUND for a change that does not exist', async () => {
     // Act
-    const response = await api.call('POST', '/changes/chg_missing/complete', { body: { outcome: 'succeeded' } });
+    const response = await api.call('POST', '/changes/chg_missing/complete', {
+      body: { outcome: 'succeeded' },
+    });
 
     // Assess
     expectRefusal(response, 404, 'NOT_FOUND');
@@ -276,7 +286,9 @@ describe('POST /changes/{changeId}/cancel', () => {
     await api.call('POST', `/changes/${emergency.changeId}/complete`, { body: { outcome: 'succeeded' } });
 
     // Act
-    const response = await api.call('POST', `/changes/${emergency.changeId}/cancel`, { body: { reason: 'x' } });
+    const response = await api.call('POST', `/changes/${emergency.changeId}/cancel`, {
+      body: { reason: 'x' },
+    });
 
     // Assess
     expectRefusal(response, 409, 'INVALID_STATE');
@@ -286,13 +298,16 @@ describe('POST /changes/{changeId}/cancel', () => {
     // Prepare: fill the window of Mon 11 Jan 2027 (21:00 New York) with 25 changes.
     const earliestStart = '2027-01-11T12:00:00Z';
     const filled: ChangeView[] = [];
-    for (let i = 0; i < 25; i++) filled.push(await createPlanned(api, { disruptsCalling: false, earliestStart }));
+    for (let i = 0; i < 25; i++)
+      filled.push(await createPlanned(api, { disruptsCalling: false, earliestStart }));
     expect((await createPlanned(api, { disruptsCalling: false, earliestStart })).window.start).toBe(
       '2027-01-13T02:00:00Z',
     );
 
     // Act
-    const cancelled = await api.call('POST', `/changes/${filled[0]?.changeId}/cancel`, { body: { reason: 'Freed' } });
+    const cancelled = await api.call('POST', `/changes/${filled[0]?.changeId}/cancel`, {
+      body: { reason: 'Freed' },
+    });
     const next = await createPlanned(api, { disruptsCalling: false, earliestStart });
 
     // Assess

@@ -91,7 +91,10 @@ export function emergencyBody(overrides: Record<string, unknown> = {}): Record<s
 }
 
 /** POST /changes as ops; fails the test unless it answers 201. */
-export async function createPlanned(api: TestApi, overrides: Record<string, unknown> = {}): Promise<ChangeView> {
+export async function createPlanned(
+  api: TestApi,
+  overrides: Record<string, unknown> = {},
+): Promise<ChangeView> {
   const response = await api.call<ChangeView>('POST', '/changes', { body: plannedBody(overrides) });
   expect(response.status, response.text).toBe(201);
   return response.body;
@@ -102,7 +105,9 @@ export async function createEmergency(
   api: TestApi,
   overrides: Record<string, unknown> = {},
 ): Promise<ChangeView> {
-  const response = await api.call<ChangeView>('POST', '/changes/emergency', { body: emergencyBody(overrides) });
+  const response = await api.call<ChangeView>('POST', '/changes/emergency', {
+    body: emergencyBody(overrides),
+  });
   expect(response.status, response.text).toBe(201);
   return response.body;
 }

@@ -65,7 +65,10 @@ describe('POST /changes with an Idempotency-Key', () => {
 
   it('refuses the same key with another body with 409 IDEMPOTENCY_KEY_REUSED and writes nothing', async () => {
     // Prepare
-    await api.call('POST', '/changes', { body: plannedBody({ title: 'First body' }), headers: withKey('create-3') });
+    await api.call('POST', '/changes', {
+      body: plannedBody({ title: 'First body' }),
+      headers: withKey('create-3'),
+    });
     const before = await tableSnapshot(api);
 
     // Act
@@ -85,7 +88,9 @@ describe('POST /changes with an Idempotency-Key', () => {
     const request = { body: plannedBody({ title: 'Sent five times at once' }), headers: withKey('create-4') };
 
     // Act
-    const responses = await Promise.all(Array.from({ length: 5 }, () => api.call<ChangeView>('POST', '/changes', request)));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => api.call<ChangeView>('POST', '/changes', request)),
+    );
 
     // Assess
     expect(await countItems(api, 'change')).toBe(changesBefore + 1);
@@ -114,7 +119,10 @@ describe('POST /changes with an Idempotency-Key', () => {
     const before = await tableSnapshot(api);
 
     // Act
-    const response = await api.call('POST', '/changes', { body: plannedBody(), headers: withKey('k'.repeat(256)) });
+    const response = await api.call('POST', '/changes', {
+      body: plannedBody(),
+      headers: withKey('k'.repeat(256)),
+    });
 
     // Assess
     expectValidationFailed(response, ['Idempotency-Key']);
@@ -165,7 +173,11 @@ describe('other POST routes with an Idempotency-Key', () => {
     const one = await createPlanned(api);
     const other = await createPlanned(api);
     const body = { requestedStart: '2026-12-16T02:00:00Z', reason: 'Customer event' };
-    await api.call('POST', `/changes/${one.changeId}/reschedule`, { key: api.keys.acme, body, headers: withKey('reschedule-2') });
+    await api.call('POST', `/changes/${one.changeId}/reschedule`, {
+      key: api.keys.acme,
+      body,
+      headers: withKey('reschedule-2'),
+    });
 
     // Act
     const response = await api.call('POST', `/changes/${other.changeId}/reschedule`, {
@@ -198,7 +210,12 @@ describe('other POST routes with an Idempotency-Key', () => {
     // Prepare
     const before = await countItems(api, 'backup');
     const request = {
-      body: { customerId: 'globex', application: 'CUCM', takenAt: '2026-11-23T07:00:00Z', status: 'succeeded' },
+      body: {
+        customerId: 'globex',
+        application: 'CUCM',
+        takenAt: '2026-11-23T07:00:00Z',
+        status: 'succeeded',
+      },
       headers: withKey('backup-1'),
     };
 

@@ -49,15 +49,21 @@ describe('authentication', () => {
     { method: 'GET', path: '/openapi.json' },
     { method: 'POST', path: '/changes' },
     { method: 'POST', path: '/cop-requests' },
-  ])('answers 401 UNAUTHORIZED with the error body to $method $path without a key', async ({ method, path }) => {
-    // Act
-    const response = await api.call<ErrorBody>(method, path, { key: null, body: method === 'POST' ? {} : undefined });
+  ])(
+    'answers 401 UNAUTHORIZED with the error body to $method $path without a key',
+    async ({ method, path }) => {
+      // Act
+      const response = await api.call<ErrorBody>(method, path, {
+        key: null,
+        body: method === 'POST' ? {} : undefined,
+      });
 
-    // Assess
-    expect(response.status).toBe(401);
-    expect(Object.keys(response.body).sort()).toEqual(['error', 'message']);
-    expectRefusal(response, 401, 'UNAUTHORIZED');
-  });
+      // Assess
+      expect(response.status).toBe(401);
+      expect(Object.keys(response.body).sort()).toEqual(['error', 'message']);
+      expectRefusal(response, 401, 'UNAUTHORIZED');
+    },
+  );
 
   it.each([
     { what: 'an unknown key', key: 'local-ops-key-7f3c9b' },
@@ -77,7 +83,10 @@ describe('authentication', () => {
     const before = await tableSnapshot(api);
 
     // Act
-    const response = await api.call('POST', '/changes', { key: 'not-a-real-key-000000', body: plannedBody() });
+    const response = await api.call('POST', '/changes', {
+      key: 'not-a-real-key-000000',
+      body: plannedBody(),
+    });
 
     // Assess
     expectRefusal(response, 401, 'UNAUTHORIZED');
@@ -89,29 +98,45 @@ describe('roles', () => {
   const opsOnly = [
     { method: 'POST', path: () => '/changes', body: () => plannedBody() },
     { method: 'POST', path: () => '/changes/emergency', body: () => emergencyBody() },
-    { method: 'POST', path: () => `/changes/${acmeEmergency.changeId}/complete`, body: () => ({ outcome: 'succeeded' }) },
-    { method: 'POST', path: () => `/changes/${acmeChange.changeId}/cancel`, body: () => ({ reason: 'Mine now' }) },
+    {
+      method: 'POST',
+      path: () => `/changes/${acmeEmergency.changeId}/complete`,
+      body: () => ({ outcome: 'succeeded' }),
+    },
+    {
+      method: 'POST',
+      path: () => `/changes/${acmeChange.changeId}/cancel`,
+      body: () => ({ reason: 'Mine now' }),
+    },
     { method: 'GET', path: () => '/backups?customerId=globex', body: () => undefined },
     {
       method: 'POST',
       path: () => '/backups',
-      body: () => ({ customerId: 'globex', application: 'CUCM', takenAt: '2026-11-23T07:00:00Z', status: 'succeeded' }),
+      body: () => ({
+        customerId: 'globex',
+        application: 'CUCM',
+        takenAt: '2026-11-23T07:00:00Z',
+        status: 'succeeded',
+      }),
     },
     { method: 'GET', path: () => '/alerts', body: () => undefined },
     { method: 'POST', path: () => '/alerts/alr_anything/acknowledge', body: () => ({}) },
   ];
 
-  it.each(opsOnly)('answers 403 FORBIDDEN to a partner on the ops-only route $method $path', async (route) => {
-    // Prepare
-    const before = await tableSnapshot(api);
+  it.each(opsOnly)(
+    'answers 403 FORBIDDEN to a partner on the ops-only route $method $path',
+    async (route) => {
+      // Prepare
+      const before = await tableSnapshot(api);
 
-    // Act
-    const response = await api.call(route.method, route.path(), { key: api.keys.acme, body: route.body() });
+      // Act
+      const response = await api.call(route.method, route.path(), { key: api.keys.acme, body: route.body() });
 
-    // Assess
-    expectRefusal(response, 403, 'FORBIDDEN');
-    expect(await tableSnapshot(api)).toEqual(before);
-  });
+      // Assess
+      expectRefusal(response, 403, 'FORBIDDEN');
+      expect(await tableSnapshot(api)).toEqual(before);
+    },
+  );
 
   const partnerOnly = [
     { method: 'POST', path: () => `/changes/${acmeChange.changeId}/acknowledge`, body: () => ({}) },
@@ -127,17 +152,20 @@ describe('roles', () => {
     },
   ];
 
-  it.each(partnerOnly)('answers 403 FORBIDDEN to ops on the partner-only route $method $path', async (route) => {
-    // Prepare
-    const before = await tableSnapshot(api);
+  it.each(partnerOnly)(
+    'answers 403 FORBIDDEN to ops on the partner-only route $method $path',
+    async (route) => {
+      // Prepare
+      const before = await tableSnapshot(api);
 
-    // Act
-    const response = await api.call(route.method, route.path(), { key: api.keys.ops, body: route.body() });
+      // Act
+      const response = await api.call(route.method, route.path(), { key: api.keys.ops, body: route.body() });
 
-    // Assess
-    expectRefusal(response, 403, 'FORBIDDEN');
-    expect(await tableSnapshot(api)).toEqual(before);
-  });
+      // Assess
+      expectRefusal(response, 403, 'FORBIDDEN');
+      expect(await tableSnapshot(api)).toEqual(before);
+    },
+  );
 
   it('answers 403 to a partner before looking at the body', async () => {
     // Act
@@ -147,25 +175,26 @@ describe('roles', () => {
     expectRefusal(response, 403, 'FORBIDDEN');
   });
 
-  it.each([
-    '/maintenance-windows?region=EU',
-    '/severity?impact=large&urgency=high',
-    '/openapi.json',
-  ])('lets both a partner and ops call %s', async (path) => {
-    // Act
-    const asPartner = await api.call('GET', path, { key: api.keys.pacific });
-    const asOps = await api.call('GET', path, { key: api.keys.ops });
+  it.each(['/maintenance-windows?region=EU', '/severity?impact=large&urgency=high', '/openapi.json'])(
+    'lets both a partner and ops call %s',
+    async (path) => {
+      // Act
+      const asPartner = await api.call('GET', path, { key: api.keys.pacific });
+      const asOps = await api.call('GET', path, { key: api.keys.ops });
 
-    // Assess
-    expect(asPartner.status).toBe(200);
-    expect(asOps.status).toBe(200);
-  });
+      // Assess
+      expect(asPartner.status).toBe(200);
+      expect(asOps.status).toBe(200);
+    },
+  );
 });
 
 describe('partner isolation', () => {
   it('shows a partner its own change with history', async () => {
     // Act
-    const response = await api.call<ChangeView>('GET', `/changes/${acmeChange.changeId}`, { key: api.keys.acme });
+    const response = await api.call<ChangeView>('GET', `/changes/${acmeChange.changeId}`, {
+      key: api.keys.acme,
+    });
 
     // Assess
     expect(response.status).toBe(200);
@@ -175,7 +204,9 @@ describe('partner isolation', () => {
 
   it("answers 404 to a partner reading another partner's change, like a change that does not exist", async () => {
     // Act
-    const foreign = await api.call<ErrorBody>('GET', `/changes/${acmeChange.changeId}`, { key: api.keys.pacific });
+    const foreign = await api.call<ErrorBody>('GET', `/changes/${acmeChange.changeId}`, {
+      key: api.keys.pacific,
+    });
     const missing = await api.call<ErrorBody>('GET', '/changes/chg_00000000000000000000000000000000', {
       key: api.keys.pacific,
     });
@@ -190,21 +221,28 @@ describe('partner isolation', () => {
 
   it.each([
     { what: 'acknowledge', path: 'acknowledge', body: {} },
-    { what: 'reschedule', path: 'reschedule', body: { requestedStart: '2026-12-15T02:00:00Z', reason: 'Not mine' } },
-  ])("answers 404 to a partner trying to $what another partner's change, and changes nothing", async (move) => {
-    // Prepare
-    const before = await tableSnapshot(api);
+    {
+      what: 'reschedule',
+      path: 'reschedule',
+      body: { requestedStart: '2026-12-15T02:00:00Z', reason: 'Not mine' },
+    },
+  ])(
+    "answers 404 to a partner trying to $what another partner's change, and changes nothing",
+    async (move) => {
+      // Prepare
+      const before = await tableSnapshot(api);
 
-    // Act
-    const response = await api.call('POST', `/changes/${acmeChange.changeId}/${move.path}`, {
-      key: api.keys.pacific,
-      body: move.body,
-    });
+      // Act
+      const response = await api.call('POST', `/changes/${acmeChange.changeId}/${move.path}`, {
+        key: api.keys.pacific,
+        body: move.body,
+      });
 
-    // Assess
-    expectRefusal(response, 404, 'NOT_FOUND');
-    expect(await tableSnapshot(api)).toEqual(before);
-  });
+      // Assess
+      expectRefusal(response, 404, 'NOT_FOUND');
+      expect(await tableSnapshot(api)).toEqual(before);
+    },
+  );
 
   it('lists only the partner its own changes, and ops all of them', async () => {
     // Act
@@ -223,7 +261,9 @@ describe('partner isolation', () => {
 
   it("answers 404 to a partner listing the changes of another partner's customer", async () => {
     // Act
-    const response = await api.call<ChangeList>('GET', '/changes?customerId=globex', { key: api.keys.pacific });
+    const response = await api.call<ChangeList>('GET', '/changes?customerId=globex', {
+      key: api.keys.pacific,
+    });
 
     // Assess
     expectRefusal(response, 404, 'NOT_FOUND');
@@ -231,12 +271,19 @@ describe('partner isolation', () => {
 
   it('lists only the partner its own customers, without certificates; ops sees all four', async () => {
     // Act
-    const pacific = await api.call<{ items: Record<string, unknown>[] }>('GET', '/customers', { key: api.keys.pacific });
-    const ops = await api.call<{ items: Record<string, unknown>[] }>('GET', '/customers', { key: api.keys.ops });
+    const pacific = await api.call<{ items: Record<string, unknown>[] }>('GET', '/customers', {
+      key: api.keys.pacific,
+    });
+    const ops = await api.call<{ items: Record<string, unknown>[] }>('GET', '/customers', {
+      key: api.keys.ops,
+    });
 
     // Assess
     expect(pacific.status).toBe(200);
-    expect(pacific.body.items.map((customer) => customer.customerId).sort()).toEqual(['umbrella-jp', 'wayne-au']);
+    expect(pacific.body.items.map((customer) => customer.customerId).sort()).toEqual([
+      'umbrella-jp',
+      'wayne-au',
+    ]);
     expect(ops.body.items.map((customer) => customer.customerId).sort()).toEqual([
       'globex',
       'initech',

@@ -31,13 +31,19 @@ beforeAll(async () => {
   // Created out of order on purpose: the listing orders by window start, not by creation.
   ids.globex = (await createPlanned(api)).changeId;
   ids.later = (await createPlanned(api, { earliestStart: '2027-01-15T00:00:00Z' })).changeId;
-  ids.umbrella = (await createPlanned(api, { customerId: 'umbrella-jp', partnerId: 'pacific-telecom' })).changeId;
+  ids.umbrella = (
+    await createPlanned(api, { customerId: 'umbrella-jp', partnerId: 'pacific-telecom' })
+  ).changeId;
   ids.initech = (await createPlanned(api, { customerId: 'initech' })).changeId;
   ids.emergency = (await createEmergency(api)).changeId;
   ids.wayne = (await createPlanned(api, { customerId: 'wayne-au', partnerId: 'pacific-telecom' })).changeId;
   ids.quick = (await createPlanned(api, { disruptsCalling: false })).changeId;
-  expect((await api.call('POST', `/changes/${ids.initech}/acknowledge`, { key: api.keys.acme })).status).toBe(200);
-  expect((await api.call('POST', `/changes/${ids.later}/cancel`, { body: { reason: 'Dropped' } })).status).toBe(200);
+  expect((await api.call('POST', `/changes/${ids.initech}/acknowledge`, { key: api.keys.acme })).status).toBe(
+    200,
+  );
+  expect(
+    (await api.call('POST', `/changes/${ids.later}/cancel`, { body: { reason: 'Dropped' } })).status,
+  ).toBe(200);
 });
 afterAll(async () => api?.close());
 
@@ -56,7 +62,10 @@ async function pages(query: string, key = api.keys.ops): Promise<ChangeView[][]>
   let nextToken: string | undefined;
   do {
     const separator = query ? '&' : '?';
-    const page = await list(`${query}${nextToken ? `${separator}nextToken=${encodeURIComponent(nextToken)}` : ''}`, key);
+    const page = await list(
+      `${query}${nextToken ? `${separator}nextToken=${encodeURIComponent(nextToken)}` : ''}`,
+      key,
+    );
     all.push(page.items);
     nextToken = page.nextToken;
     expect(all.length).toBeLessThan(20);
@@ -70,7 +79,15 @@ describe('GET /changes', () => {
     const page = await list('');
 
     // Assess
-    expect(names(page.items)).toEqual(['emergency', 'quick', 'initech', 'wayne', 'umbrella', 'globex', 'later']);
+    expect(names(page.items)).toEqual([
+      'emergency',
+      'quick',
+      'initech',
+      'wayne',
+      'umbrella',
+      'globex',
+      'later',
+    ]);
     expect(page.nextToken).toBeUndefined();
     const starts = page.items.map((item) => item.window.start);
     expect([...starts].sort()).toEqual(starts);
@@ -152,7 +169,15 @@ describe('GET /changes', () => {
     // Assess
     for (const page of all) expect(page.length).toBeLessThanOrEqual(2);
     expect(all[0]).toHaveLength(2);
-    expect(names(all.flat())).toEqual(['emergency', 'quick', 'initech', 'wayne', 'umbrella', 'globex', 'later']);
+    expect(names(all.flat())).toEqual([
+      'emergency',
+      'quick',
+      'initech',
+      'wayne',
+      'umbrella',
+      'globex',
+      'later',
+    ]);
   });
 
   it('pages a filtered listing with limit=1', async () => {
@@ -218,7 +243,9 @@ describe('GET /changes', () => {
       const token = await firstToken('?limit=1', api.keys.acme);
 
       // Act
-      const response = await api.call('GET', `/changes?limit=1&nextToken=${token}`, { key: api.keys.pacific });
+      const response = await api.call('GET', `/changes?limit=1&nextToken=${token}`, {
+        key: api.keys.pacific,
+      });
 
       // Assess
       expectValidationFailed(response, ['nextToken']);

@@ -81,7 +81,12 @@ describe('POST /backups', () => {
 
     // Act
     const response = await api.call('POST', '/backups', {
-      body: { customerId: 'no-such-customer', application: 'CUCM', takenAt: '2026-11-23T07:00:00Z', status: 'succeeded' },
+      body: {
+        customerId: 'no-such-customer',
+        application: 'CUCM',
+        takenAt: '2026-11-23T07:00:00Z',
+        status: 'succeeded',
+      },
     });
 
     // Assess
@@ -111,24 +116,30 @@ describe('GET /backups', () => {
       // Past takenAt + 33 days.
       '2026-10-01T07:00:00Z': ['EXPIRED', '2026-11-03T07:00:00Z'],
     });
-    for (const item of items) expect(item).toMatchObject({ customerId: 'globex', application: 'CUCM', status: 'succeeded' });
+    for (const item of items)
+      expect(item).toMatchObject({ customerId: 'globex', application: 'CUCM', status: 'succeeded' });
   });
 
   it('keeps a good backup younger than 3 days in the data centre even when it is not one of the latest 3', async () => {
     // Prepare: four good backups on 22 Nov.
-    for (const hour of ['01', '07', '13', '19']) await recordBackup('IM_AND_PRESENCE', `2026-11-22T${hour}:00:00Z`);
+    for (const hour of ['01', '07', '13', '19'])
+      await recordBackup('IM_AND_PRESENCE', `2026-11-22T${hour}:00:00Z`);
 
     // Act
     const items = await listBackups('customerId=globex&application=IM_AND_PRESENCE');
 
     // Assess
-    expect(retentionByTakenAt(items)['2026-11-22T01:00:00Z']).toEqual(['DATA_CENTRE', '2026-12-25T01:00:00Z']);
+    expect(retentionByTakenAt(items)['2026-11-22T01:00:00Z']).toEqual([
+      'DATA_CENTRE',
+      '2026-12-25T01:00:00Z',
+    ]);
   });
 
   it('never expires the 3 latest good backups however old, when later backups failed', async () => {
     // Prepare: three good backups in September, then three failed nights.
     for (const day of ['01', '02', '03']) await recordBackup('UNITY_CONNECTION', `2026-09-${day}T07:00:00Z`);
-    for (const day of ['20', '21', '22']) await recordBackup('UNITY_CONNECTION', `2026-11-${day}T07:00:00Z`, 'failed');
+    for (const day of ['20', '21', '22'])
+      await recordBackup('UNITY_CONNECTION', `2026-11-${day}T07:00:00Z`, 'failed');
 
     // Act
     const items = await listBackups('customerId=globex&application=UNITY_CONNECTION');
@@ -188,7 +199,11 @@ describe('POST /cop-requests', () => {
     // Act
     const response = await api.call<CopView>('POST', '/cop-requests', {
       key: api.keys.acme,
-      body: { customerId: 'globex', copFile: 'cmterm-devicepack15.0.1.21.cop.sgn', reason: 'New phone models' },
+      body: {
+        customerId: 'globex',
+        copFile: 'cmterm-devicepack15.0.1.21.cop.sgn',
+        reason: 'New phone models',
+      },
     });
 
     // Assess
@@ -214,7 +229,11 @@ describe('POST /cop-requests', () => {
 
     // Assess
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ partnerId: 'pacific-telecom', customerId: 'wayne-au', status: 'PENDING' });
+    expect(response.body).toMatchObject({
+      partnerId: 'pacific-telecom',
+      customerId: 'wayne-au',
+      status: 'PENDING',
+    });
   });
 
   it.each([
@@ -231,7 +250,10 @@ describe('POST /cop-requests', () => {
     const before = await tableSnapshot(api);
 
     // Act
-    const response = await api.call('POST', '/cop-requests', { key: api.keys.acme, body: { customerId: 'globex', copFile } });
+    const response = await api.call('POST', '/cop-requests', {
+      key: api.keys.acme,
+      body: { customerId: 'globex', copFile },
+    });
 
     // Assess
     expectValidationFailed(response, ['copFile']);
@@ -267,7 +289,9 @@ describe('GET /cop-requests/{requestId}', () => {
 
   it('answers 200 with the request to the owning partner and to ops', async () => {
     // Act
-    const owner = await api.call<CopView>('GET', `/cop-requests/${created.requestId}`, { key: api.keys.acme });
+    const owner = await api.call<CopView>('GET', `/cop-requests/${created.requestId}`, {
+      key: api.keys.acme,
+    });
     const ops = await api.call<CopView>('GET', `/cop-requests/${created.requestId}`, { key: api.keys.ops });
 
     // Assess
@@ -374,7 +398,9 @@ describe('alerts', () => {
       api.clock.set('2026-11-23T15:30:00Z');
 
       // Act
-      const response = await api.call<AlertView>('POST', `/alerts/${backupAlertId}/acknowledge`, { body: {} });
+      const response = await api.call<AlertView>('POST', `/alerts/${backupAlertId}/acknowledge`, {
+        body: {},
+      });
 
       // Assess
       expect(response.status).toBe(200);

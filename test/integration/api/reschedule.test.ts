@@ -267,7 +267,10 @@ describe('POST /changes/{changeId}/reschedule', () => {
 
     it('refuses an urgent planned change with 409 NOT_RESCHEDULABLE', async () => {
       // Prepare
-      const change = await scheduledChange({ urgent: true, urgentReason: 'Severe vulnerability CVE-2026-0002' });
+      const change = await scheduledChange({
+        urgent: true,
+        urgentReason: 'Severe vulnerability CVE-2026-0002',
+      });
 
       // Act
       const response = await refusedWithoutWrite(change.changeId, '2026-12-15T02:00:00Z');
@@ -350,21 +353,32 @@ describe('POST /changes/{changeId}/reschedule', () => {
     });
 
     it.each([
-      { code: 'RESCHEDULE_TOO_LATE', requestedStart: '2026-12-31T02:00:00Z', when: 'less than 3 days before' },
-      { code: 'RESCHEDULE_TOO_SOON', requestedStart: '2026-12-26T02:00:00Z', when: 'more than 7 days before' },
-    ])('refuses a certificate renewal window $when the expiry with 422 $code', async ({ code, requestedStart }) => {
-      // Prepare
-      const change = await scheduledChange({
-        type: 'certificate-renewal',
-        certificateExpiresAt: '2027-01-02T15:00:00Z',
-      });
+      {
+        code: 'RESCHEDULE_TOO_LATE',
+        requestedStart: '2026-12-31T02:00:00Z',
+        when: 'less than 3 days before',
+      },
+      {
+        code: 'RESCHEDULE_TOO_SOON',
+        requestedStart: '2026-12-26T02:00:00Z',
+        when: 'more than 7 days before',
+      },
+    ])(
+      'refuses a certificate renewal window $when the expiry with 422 $code',
+      async ({ code, requestedStart }) => {
+        // Prepare
+        const change = await scheduledChange({
+          type: 'certificate-renewal',
+          certificateExpiresAt: '2027-01-02T15:00:00Z',
+        });
 
-      // Act
-      const response = await refusedWithoutWrite(change.changeId, requestedStart);
+        // Act
+        const response = await refusedWithoutWrite(change.changeId, requestedStart);
 
-      // Assess
-      expectRefusal(response, 422, code);
-    });
+        // Assess
+        expectRefusal(response, 422, code);
+      },
+    );
 
     it('refuses a full window with 409 WINDOW_FULL', async () => {
       // Prepare: 25 changes fill the window of Mon 11 Jan 2027 (21:00 New York).

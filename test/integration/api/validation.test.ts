@@ -71,14 +71,39 @@ describe('POST /changes body', () => {
       fields: ['customerId', 'partnerId', 'type', 'title', 'disruptsCalling'],
     },
     { what: 'a missing title', path: changes, body: plannedBody({ title: undefined }), fields: ['title'] },
-    { what: 'a boolean given as text', path: changes, body: plannedBody({ disruptsCalling: 'yes' }), fields: ['disruptsCalling'] },
-    { what: 'a number for an id', path: changes, body: plannedBody({ customerId: 42 }), fields: ['customerId'] },
-    { what: 'an id with a slash', path: changes, body: plannedBody({ customerId: '../globex' }), fields: ['customerId'] },
+    {
+      what: 'a boolean given as text',
+      path: changes,
+      body: plannedBody({ disruptsCalling: 'yes' }),
+      fields: ['disruptsCalling'],
+    },
+    {
+      what: 'a number for an id',
+      path: changes,
+      body: plannedBody({ customerId: 42 }),
+      fields: ['customerId'],
+    },
+    {
+      what: 'an id with a slash',
+      path: changes,
+      body: plannedBody({ customerId: '../globex' }),
+      fields: ['customerId'],
+    },
     { what: 'an unknown field', path: changes, body: plannedBody({ colour: 'blue' }), fields: ['colour'] },
-    { what: 'an unknown change type', path: changes, body: plannedBody({ type: 'reboot' }), fields: ['type'] },
+    {
+      what: 'an unknown change type',
+      path: changes,
+      body: plannedBody({ type: 'reboot' }),
+      fields: ['type'],
+    },
     { what: 'an unknown region', path: changes, body: plannedBody({ region: 'MARS' }), fields: ['region'] },
     { what: 'a blank title', path: changes, body: plannedBody({ title: '   ' }), fields: ['title'] },
-    { what: 'a title over 200 characters', path: changes, body: plannedBody({ title: 't'.repeat(201) }), fields: ['title'] },
+    {
+      what: 'a title over 200 characters',
+      path: changes,
+      body: plannedBody({ title: 't'.repeat(201) }),
+      fields: ['title'],
+    },
     {
       what: 'an earliestStart without offset',
       path: changes,
@@ -109,7 +134,12 @@ describe('POST /changes body', () => {
       body: plannedBody({ type: 'upgrade', trigger: 'boredom', targetVersion: '15.0 SU2' }),
       fields: ['trigger'],
     },
-    { what: 'a trigger on a non-upgrade', path: changes, body: plannedBody({ trigger: 'end-of-life' }), fields: ['trigger'] },
+    {
+      what: 'a trigger on a non-upgrade',
+      path: changes,
+      body: plannedBody({ trigger: 'end-of-life' }),
+      fields: ['trigger'],
+    },
     {
       what: 'a certificate renewal without certificateExpiresAt',
       path: changes,
@@ -122,7 +152,12 @@ describe('POST /changes body', () => {
       body: plannedBody({ certificateExpiresAt: '2027-01-02T15:00:00Z' }),
       fields: ['certificateExpiresAt'],
     },
-    { what: 'urgent without urgentReason', path: changes, body: plannedBody({ urgent: true }), fields: ['urgentReason'] },
+    {
+      what: 'urgent without urgentReason',
+      path: changes,
+      body: plannedBody({ urgent: true }),
+      fields: ['urgentReason'],
+    },
     {
       what: 'several bad fields at once',
       path: changes,
@@ -225,7 +260,13 @@ describe('bodies of the other POST routes', () => {
     {
       what: 'a backup with a fractional size',
       path: () => '/backups',
-      body: { customerId: 'globex', application: 'CUCM', takenAt: '2026-11-23T07:00:00Z', status: 'succeeded', sizeBytes: 1.5 },
+      body: {
+        customerId: 'globex',
+        application: 'CUCM',
+        takenAt: '2026-11-23T07:00:00Z',
+        status: 'succeeded',
+        sizeBytes: 1.5,
+      },
       fields: ['sizeBytes'],
     },
     {
@@ -243,27 +284,69 @@ describe('bodies of the other POST routes', () => {
 
     // Assess
     expect(response.body).toMatchObject({ status: 'SCHEDULED', version: 1, reschedulesRemaining: 1 });
-    expect((await api.call<ChangeView>('GET', `/changes/${inProgress.changeId}`)).body.status).toBe('IN_PROGRESS');
+    expect((await api.call<ChangeView>('GET', `/changes/${inProgress.changeId}`)).body.status).toBe(
+      'IN_PROGRESS',
+    );
   });
 });
 
 describe('query parameters', () => {
   it.each<Refused>([
-    { what: 'count=0', method: 'GET', path: () => '/maintenance-windows?region=AMER&count=0', fields: ['count'] },
-    { what: 'count=101', method: 'GET', path: () => '/maintenance-windows?region=AMER&count=101', fields: ['count'] },
-    { what: 'count=1.5', method: 'GET', path: () => '/maintenance-windows?region=AMER&count=1.5', fields: ['count'] },
-    { what: 'count=ten', method: 'GET', path: () => '/maintenance-windows?region=AMER&count=ten', fields: ['count'] },
-    { what: 'an unknown region', method: 'GET', path: () => '/maintenance-windows?region=MARS', fields: ['region'] },
+    {
+      what: 'count=0',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=AMER&count=0',
+      fields: ['count'],
+    },
+    {
+      what: 'count=101',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=AMER&count=101',
+      fields: ['count'],
+    },
+    {
+      what: 'count=1.5',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=AMER&count=1.5',
+      fields: ['count'],
+    },
+    {
+      what: 'count=ten',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=AMER&count=ten',
+      fields: ['count'],
+    },
+    {
+      what: 'an unknown region',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=MARS',
+      fields: ['region'],
+    },
     { what: 'no region', method: 'GET', path: () => '/maintenance-windows', fields: ['region'] },
-    { what: 'an unknown window kind', method: 'GET', path: () => '/maintenance-windows?region=EU&kind=weekend', fields: ['kind'] },
+    {
+      what: 'an unknown window kind',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=EU&kind=weekend',
+      fields: ['kind'],
+    },
     {
       what: 'an unknown query parameter',
       method: 'GET',
       path: () => '/maintenance-windows?region=EU&colour=blue',
       fields: ['colour'],
     },
-    { what: 'a date without time as from', method: 'GET', path: () => '/maintenance-windows?region=EU&from=2026-11-23', fields: ['from'] },
-    { what: 'a repeated parameter', method: 'GET', path: () => '/maintenance-windows?region=EU&region=AMER', fields: ['region'] },
+    {
+      what: 'a date without time as from',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=EU&from=2026-11-23',
+      fields: ['from'],
+    },
+    {
+      what: 'a repeated parameter',
+      method: 'GET',
+      path: () => '/maintenance-windows?region=EU&region=AMER',
+      fields: ['region'],
+    },
     { what: 'limit=0 on changes', method: 'GET', path: () => '/changes?limit=0', fields: ['limit'] },
     { what: 'limit=101 on changes', method: 'GET', path: () => '/changes?limit=101', fields: ['limit'] },
     { what: 'an unknown status', method: 'GET', path: () => '/changes?status=DONE', fields: ['status'] },
@@ -274,9 +357,24 @@ describe('query parameters', () => {
       path: () => '/changes?from=2026-12-10T00:00:00Z&to=2026-12-01T00:00:00Z',
       fields: ['to'],
     },
-    { what: 'a bad customerId', method: 'GET', path: () => '/changes?customerId=no%20such', fields: ['customerId'] },
-    { what: 'an unknown parameter on changes', method: 'GET', path: () => '/changes?sort=desc', fields: ['sort'] },
-    { what: 'an unknown impact', method: 'GET', path: () => '/severity?impact=huge&urgency=high', fields: ['impact'] },
+    {
+      what: 'a bad customerId',
+      method: 'GET',
+      path: () => '/changes?customerId=no%20such',
+      fields: ['customerId'],
+    },
+    {
+      what: 'an unknown parameter on changes',
+      method: 'GET',
+      path: () => '/changes?sort=desc',
+      fields: ['sort'],
+    },
+    {
+      what: 'an unknown impact',
+      method: 'GET',
+      path: () => '/severity?impact=huge&urgency=high',
+      fields: ['impact'],
+    },
     { what: 'a missing urgency', method: 'GET', path: () => '/severity?impact=large', fields: ['urgency'] },
     {
       what: 'a bad openedAt',
@@ -290,13 +388,48 @@ describe('query parameters', () => {
       path: () => '/severity?impact=large&urgency=medium&region=MARS',
       fields: ['region'],
     },
-    { what: 'backups without customerId', method: 'GET', path: () => '/backups?application=CUCM', fields: ['customerId'] },
-    { what: 'an unknown backup application', method: 'GET', path: () => '/backups?customerId=globex&application=TEAMS', fields: ['application'] },
-    { what: 'an unknown alert status', method: 'GET', path: () => '/alerts?status=closed', fields: ['status'] },
-    { what: 'an unknown alert priority', method: 'GET', path: () => '/alerts?priority=P5', fields: ['priority'] },
-    { what: 'a parameter on customers', method: 'GET', path: () => '/customers?region=EU', fields: ['region'] },
-    { what: 'a parameter on a change', method: 'GET', path: () => `/changes/${planned.changeId}?expand=history`, fields: ['expand'] },
-    { what: 'a parameter on the OpenAPI document', method: 'GET', path: () => '/openapi.json?format=yaml', fields: ['format'] },
+    {
+      what: 'backups without customerId',
+      method: 'GET',
+      path: () => '/backups?application=CUCM',
+      fields: ['customerId'],
+    },
+    {
+      what: 'an unknown backup application',
+      method: 'GET',
+      path: () => '/backups?customerId=globex&application=TEAMS',
+      fields: ['application'],
+    },
+    {
+      what: 'an unknown alert status',
+      method: 'GET',
+      path: () => '/alerts?status=closed',
+      fields: ['status'],
+    },
+    {
+      what: 'an unknown alert priority',
+      method: 'GET',
+      path: () => '/alerts?priority=P5',
+      fields: ['priority'],
+    },
+    {
+      what: 'a parameter on customers',
+      method: 'GET',
+      path: () => '/customers?region=EU',
+      fields: ['region'],
+    },
+    {
+      what: 'a parameter on a change',
+      method: 'GET',
+      path: () => `/changes/${planned.changeId}?expand=history`,
+      fields: ['expand'],
+    },
+    {
+      what: 'a parameter on the OpenAPI document',
+      method: 'GET',
+      path: () => '/openapi.json?format=yaml',
+      fields: ['format'],
+    },
   ])('refuses $what with 400 naming the parameter', expectRefusedWithoutWrite);
 });
 
@@ -314,7 +447,10 @@ describe('body size', () => {
     expect(Buffer.byteLength(rawBody)).toBe(65537);
 
     // Act
-    const response = await api.call('POST', '/changes', { rawBody, headers: { 'content-type': 'application/json' } });
+    const response = await api.call('POST', '/changes', {
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
 
     // Assess
     expectRefusal(response, 413, 'PAYLOAD_TOO_LARGE');
@@ -325,7 +461,11 @@ describe('body size', () => {
     // Act
     const response = await api.call('POST', '/cop-requests', {
       key: api.keys.acme,
-      body: { customerId: 'globex', copFile: 'cmterm-devicepack15.0.1.cop.sgn', reason: 'r'.repeat(1024 * 1024) },
+      body: {
+        customerId: 'globex',
+        copFile: 'cmterm-devicepack15.0.1.cop.sgn',
+        reason: 'r'.repeat(1024 * 1024),
+      },
     });
 
     // Assess
@@ -337,7 +477,10 @@ describe('body size', () => {
     const rawBody = bodyOfSize(64 * 1024);
 
     // Act
-    const response = await api.call('POST', '/changes', { rawBody, headers: { 'content-type': 'application/json' } });
+    const response = await api.call('POST', '/changes', {
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
 
     // Assess
     expectValidationFailed(response, ['description']);
@@ -367,14 +510,41 @@ describe('never a 5xx', () => {
     expect(response.status).toBeLessThan(500);
   });
 
-  it.each([
-    { openedAt: '2051-01-06T15:00:00Z' },
-    { openedAt: '1999-12-31T15:00:00Z' },
-  ])('answers a business-day severity opened at $openedAt with 200 or 400, not a 5xx', async ({ openedAt }) => {
-    // Act: individualized + critical is S3, counted in business days.
-    const response = await api.call('GET', `/severity?impact=individualized&urgency=critical&openedAt=${openedAt}`);
+  it('refuses a query parameter named __proto__ with 400, not a 5xx', async () => {
+    // Act
+    const response = await api.call('GET', '/maintenance-windows?region=AMER&__proto__=1');
 
     // Assess
-    expect([200, 400]).toContain(response.status);
+    expectRefusal(response, 400, 'VALIDATION_FAILED');
   });
+
+  it('refuses a body field named __proto__ with 400 naming it, and writes nothing', async () => {
+    // Prepare
+    const before = await tableSnapshot(api);
+    const rawBody = JSON.stringify(plannedBody()).replace('{', '{"__proto__":{"admin":true},');
+
+    // Act
+    const response = await api.call('POST', '/changes', {
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
+
+    // Assess
+    expectValidationFailed(response, ['__proto__']);
+    expect(await tableSnapshot(api)).toEqual(before);
+  });
+
+  it.each([{ openedAt: '2051-01-06T15:00:00Z' }, { openedAt: '1999-12-31T15:00:00Z' }])(
+    'answers a business-day severity opened at $openedAt with 200 or 400, not a 5xx',
+    async ({ openedAt }) => {
+      // Act: individualized + critical is S3, counted in business days.
+      const response = await api.call(
+        'GET',
+        `/severity?impact=individualized&urgency=critical&openedAt=${openedAt}`,
+      );
+
+      // Assess
+      expect([200, 400]).toContain(response.status);
+    },
+  );
 });

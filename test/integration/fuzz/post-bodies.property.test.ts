@@ -309,16 +309,37 @@ const headerVariants = fc
   .map(([headers, key]) => (key === null ? headers : { ...headers, 'idempotency-key': key }));
 
 // Well-formed values that may still be wrong: instants around now, ids of others' or of nothing.
-const instantNearby = fc
-  .date({ min: new Date('2026-10-01T00:00:00Z'), max: new Date('2027-04-01T00:00:00Z'), noInvalidDate: true })
-  .chain((date) =>
-    fc.constantFrom(
-      date.toISOString(),
-      // A window start (21:00 New York) on that date, as UTC and with the local offset.
-      `${date.toISOString().slice(0, 10)}T02:00:00Z`,
-      `${date.toISOString().slice(0, 10)}T21:00:00-05:00`,
-    ),
-  );
+/** Instants the schema accepts at the edges of the calendar (year 0, year 9999, extreme offsets). */
+const EXTREME_INSTANTS = [
+  '0000-01-01T00:00:00Z',
+  '0000-01-01T00:00:00+14:00',
+  '9999-12-31T23:59:59.999999999Z',
+  '9999-12-31T23:59:59-23:59',
+  '1970-01-01T00:00:00Z',
+  '2028-02-29T02:00:00Z',
+  '2026-12-15T02:00:00.1234567890123Z',
+  '2026-03-08T07:00:00+00:00',
+];
+const instantNearby = fc.oneof(
+  {
+    weight: 9,
+    arbitrary: fc
+      .date({
+        min: new Date('2026-10-01T00:00:00Z'),
+        max: new Date('2027-04-01T00:00:00Z'),
+        noInvalidDate: true,
+      })
+      .chain((date) =>
+        fc.constantFrom(
+          date.toISOString(),
+          // A window start (21:00 New York) on that date, as UTC and with the local offset.
+          `${date.toISOString().slice(0, 10)}T02:00:00Z`,
+          `${date.toISOString().slice(0, 10)}T21:00:00-05:00`,
+        ),
+      ),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...EXTREME_INSTANTS) },
+);
 const someCustomer = fc.constantFrom('globex', 'initech', 'umbrella-jp', 'wayne-au', 'nobody');
 const somePartner = fc.constantFrom('acme-voice', 'pacific-telecom', 'nobody');
 
