@@ -151,8 +151,9 @@ async function probeStatesTimeoutError(): Promise<new () => Error> {
     await probe.run({}, { overrides: { taskResourceLocalHandlers: { Probe: () => never } } }).result;
   } catch (error) {
     const cause = error instanceof ExecutionError ? error.cause : undefined;
-    if (cause instanceof Error && cause.name === 'States.Timeout')
+    if (cause instanceof Error && cause.name === 'States.Timeout') {
       return cause.constructor as new () => Error;
+    }
   }
   return class extends Error {
     constructor() {
@@ -227,8 +228,9 @@ export class LocalWorkflow {
 
     // T5: the library would enforce the execution's TimeoutSeconds with one Node timer (a 30-day timeout
     // would end the run at once, gap 2). It is removed here and enforced on the LocalClock in start().
-    if (typeof transformed.TimeoutSeconds === 'number')
+    if (typeof transformed.TimeoutSeconds === 'number') {
       this.#machineTimeoutSeconds = transformed.TimeoutSeconds;
+    }
     delete transformed.TimeoutSeconds;
 
     this.#transformMachine(transformed);
@@ -244,6 +246,7 @@ export class LocalWorkflow {
     // AWS would accept a repeated start with the same input while the first is RUNNING (idempotent);
     // here every repeat is refused: the workflow port ignores ExecutionAlreadyExists either way.
     if (this.#executions.has(name)) throw new ExecutionAlreadyExists(`Execution already exists: '${name}'`);
+    const jsonInput = toJson(input);
     const startDate = this.#clock.now();
     const execution: ExecutionRecord = {
       name,
@@ -259,7 +262,7 @@ export class LocalWorkflow {
     this.#executions.set(name, execution);
 
     const executionArn = `arn:aws:states:local:000000000000:execution:${this.#stateMachineName}:${name}`;
-    const run = this.#machine.run(toJson(input) as never, {
+    const run = this.#machine.run(jsonInput as never, {
       context: {
         // R1: every task of a run sees this one `$$.Task.Token` (gap 3); the callback override swaps it
         // for a token of its own. StartTime here is overwritten by the library with the real time (T7).
@@ -309,10 +312,11 @@ export class LocalWorkflow {
   }
 
   sendTaskSuccess(token: string, output: unknown): void {
+    const jsonOutput = toJson(output);
     const task = this.#takePending(token);
     task.timer?.cancel();
-    this.#emit(task.execution, 'TaskSucceeded', task.state, { token, output });
-    task.resolve(toJson(output));
+    this.#emit(task.execution, 'TaskSucceeded', task.state, { token, output: jsonOutput });
+    task.resolve(jsonOutput);
   }
 
   sendTaskFailure(token: string, error: string, cause?: string): void {
@@ -331,8 +335,9 @@ export class LocalWorkflow {
 
   /** Stops every running execution (the local runtime's shutdown). */
   stopAll(cause = 'local runtime stopped'): void {
-    for (const execution of this.#executions.values())
+    for (const execution of this.#executions.values()) {
       this.#terminate(execution, 'ABORTED', undefined, cause);
+    }
   }
 
   describe(name: string): ExecutionDescription | undefined {
@@ -439,8 +444,9 @@ export class LocalWorkflow {
         // Handlers never run inside start() (the library enters the first state synchronously).
         await Promise.resolve();
         // After a stop, retried or caught states call nothing any more while the library unwinds.
-        if (execution.status !== 'RUNNING')
+        if (execution.status !== 'RUNNING') {
           throw new StatesRuntimeError('The execution is no longer running');
+        }
         if (plan.kind === 'wait') return this.#runWait(execution, state, input as JsonObject);
         const { parameters, timeoutSeconds } = unwrapParameters(plan, input);
         if (plan.kind === 'callback') return this.#runCallback(execution, state, parameters, timeoutSeconds);
@@ -563,8 +569,9 @@ export class LocalWorkflow {
       deadline = this.#clock.now().plus({ seconds });
     } else {
       deadline = DateTime.fromISO(String(request.timestamp), { zone: 'utc' });
-      if (!deadline.isValid)
+      if (!deadline.isValid) {
         throw new StatesRuntimeError(`Wait '${state}': invalid timestamp ${request.timestamp}`);
+      }
     }
     bump(execution.parked, state, 1);
     try {

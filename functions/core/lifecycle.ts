@@ -43,7 +43,10 @@ export type LifecycleAction =
  * so a rescheduled change gets reminders for its new window.
  */
 export function noticeKey(notice: NoticeKind, change: ChangeRecord, reminderHours?: number): string {
-  return notice === 'reminder' ? `reminder-${reminderHours}h@${change.window.start}` : notice;
+  if (notice === 'reminder') return `reminder-${reminderHours}h@${change.window.start}`;
+  // Each reschedule announces its own new window (a policy may allow more than one).
+  if (notice === 'rescheduled') return `rescheduled@${change.window.start}`;
+  return notice;
 }
 
 const OUTCOME_ALERT = 'OUTCOME_OVERDUE';
@@ -79,11 +82,18 @@ export function hasOutcomeAlert(history: readonly HistoryRecord[]): boolean {
 export function nextLifecycleAction(policy: Policy, view: LifecycleView, now: DateTime): LifecycleAction {
   const { change, history } = view;
 
+  // An emergency is announced when it is triggered, even if it was closed before the first step ran.
+  if (change.emergency) {
+    const announced = notify(view, 'emergency');
+    if (announced) return announced;
+  }
   if (change.status === 'CANCELLED') return notify(view, 'cancelled') ?? { kind: 'done' };
   if (FINAL_STATUSES.includes(change.status)) return notify(view, 'outcome') ?? { kind: 'done' };
 
-  const announcement = notify(view, change.emergency ? 'emergency' : 'scheduled');
-  if (announcement) return announcement;
+  if (!change.emergency) {
+    const announcement = notify(view, 'scheduled');
+    if (announcement) return announcement;
+  }
   if (history.some((entry) => entry.event === 'RESCHEDULED')) {
     const update = notify(view, 'rescheduled');
     if (update) return update;

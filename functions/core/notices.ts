@@ -92,6 +92,12 @@ const TITLES: Record<NoticeKind, (c: ChangeRecord) => string> = {
   cancelled: (c) => `Maintenance cancelled: ${c.title}`,
 };
 
+function rescheduleRights(change: ChangeRecord): string {
+  if (change.reschedulesRemaining <= 0 || !change.rescheduleCutoff) return 'This change cannot be rescheduled (again).';
+  const times = change.reschedulesRemaining === 1 ? 'once more' : `${change.reschedulesRemaining} more times`;
+  return `It may be rescheduled ${times}; a request must arrive by ${utc(change.rescheduleCutoff)}.`;
+}
+
 function paragraphs(kind: NoticeKind, change: ChangeRecord, party: NoticeParty): string[] {
   const window = describeWindow(change);
   const who = `${party.customer.name} (${change.customerId}, region ${change.region})`;
@@ -113,15 +119,11 @@ function paragraphs(kind: NoticeKind, change: ChangeRecord, party: NoticeParty):
             '(authenticated with your API key). Without an answer by then, the change is confirmed.',
         );
       }
-      if (change.reschedulesRemaining > 0 && change.rescheduleCutoff) {
-        out.push(`A reschedule must be requested by ${utc(change.rescheduleCutoff)}.`);
-      } else {
-        out.push('This change cannot be rescheduled.');
-      }
+      out.push(rescheduleRights(change));
       break;
     case 'rescheduled':
       out.push(`The ${change.type} work for ${who} has moved to a new window, as requested.`, ...windowLines);
-      out.push('It cannot be rescheduled again.');
+      out.push(rescheduleRights(change));
       break;
     case 'reminder':
       out.push(`Reminder: ${change.type} work for ${who} starts soon.`, ...windowLines);

@@ -386,6 +386,8 @@ describe('nextLifecycleAction: a change placed in the next window (replyBy after
 });
 
 describe('nextLifecycleAction: a rescheduled change', () => {
+  // The reschedule notice is keyed by the window it announces.
+  const RESCHEDULED_KEY = `rescheduled@${NEW_WINDOW.start}`;
   const rescheduled = plannedChange({
     status: 'CONFIRMED',
     window: NEW_WINDOW,
@@ -403,12 +405,12 @@ describe('nextLifecycleAction: a rescheduled change', () => {
   it('announces the new window', () => {
     const action = decide(rescheduled, '2026-11-18T10:00:01Z', { notices: { scheduled: 'SENT' }, history });
 
-    expect(action).toEqual({ kind: 'notify', notice: 'rescheduled', key: 'rescheduled' });
+    expect(action).toEqual({ kind: 'notify', notice: 'rescheduled', key: RESCHEDULED_KEY });
   });
 
   it('announces it once: then parks until 24 h before the NEW window', () => {
     const action = decide(rescheduled, '2026-11-18T10:00:02Z', {
-      notices: { scheduled: 'SENT', rescheduled: 'SENT' },
+      notices: { scheduled: 'SENT', [RESCHEDULED_KEY]: 'SENT' },
       history,
     });
 
@@ -417,7 +419,7 @@ describe('nextLifecycleAction: a rescheduled change', () => {
 
   it('keys the reminder by the new window, even if one was settled for the old window', () => {
     const action = decide(rescheduled, '2026-12-14T02:00:00Z', {
-      notices: { scheduled: 'SENT', rescheduled: 'SENT', [REMINDER_KEY]: 'SENT' },
+      notices: { scheduled: 'SENT', [RESCHEDULED_KEY]: 'SENT', [REMINDER_KEY]: 'SENT' },
       history,
     });
 
@@ -431,7 +433,7 @@ describe('nextLifecycleAction: a rescheduled change', () => {
 
   it('does not start at the OLD window start', () => {
     const action = decide(rescheduled, '2026-12-08T02:00:00Z', {
-      notices: { scheduled: 'SENT', rescheduled: 'SENT' },
+      notices: { scheduled: 'SENT', [RESCHEDULED_KEY]: 'SENT' },
       history,
     });
 
@@ -439,8 +441,7 @@ describe('nextLifecycleAction: a rescheduled change', () => {
   });
 
   it('announces a second reschedule too, when the policy allows two (reschedule.maxCount: 2)', () => {
-    // Known defect (see the report): the notice key is the constant 'rescheduled', so the second new
-    // window is never announced once the first reschedule notice was settled.
+    // The first reschedule's notice is settled; the second new window still needs its own.
     const policy = parsePolicy({ reschedule: { maxCount: 2 } });
     const third = {
       start: '2026-12-22T02:00:00Z',
@@ -456,12 +457,12 @@ describe('nextLifecycleAction: a rescheduled change', () => {
     ];
 
     const action = decide(twice, '2026-11-25T10:00:01Z', {
-      notices: { scheduled: 'SENT', rescheduled: 'SENT' },
+      notices: { scheduled: 'SENT', [RESCHEDULED_KEY]: 'SENT' },
       history: twiceHistory,
       policy,
     });
 
-    expect(action).toMatchObject({ kind: 'notify', notice: 'rescheduled' });
+    expect(action).toEqual({ kind: 'notify', notice: 'rescheduled', key: `rescheduled@${third.start}` });
   });
 });
 
