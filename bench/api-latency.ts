@@ -5,13 +5,16 @@
  *   npx tsx bench/api-latency.ts [changes=2000] [getRequests=4000] [clients=20]
  *
  * Phases, each a fixed number of requests shared by the clients (plain fetch loops):
- *   setup  POST /v1/changes            ops creates the changes, spread over the four regions' windows
- *   (a)    GET  /v1/changes/{id}        a partner reads its own changes
+ *   setup  POST /v1/changes                  ops creates the changes, spread over the four regions' windows
+ *   (a)    GET  /v1/changes/{id}             a partner reads its own changes
  *   (b)    POST /v1/changes/{id}/reschedule  each change moved once, into a window with room (all succeed)
- *   (c)    the same reschedules again   each refused 409 RESCHEDULE_LIMIT_REACHED (refusal latency)
- * Each prints count, throughput, p50/p90/p99/max latency and the status counts; then process memory.
+ *   (c)    the same reschedules again        each refused 409 RESCHEDULE_LIMIT_REACHED (refusal latency)
+ * Each prints count, throughput, p50/p90/p99/max latency, status counts and the server thread's CPU per
+ * request; then process memory. The clients run in a worker thread, so their event loop does not queue
+ * behind the server's (latencies are the server's, plus localhost HTTP).
  */
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
 // Request logs would cost more than the requests; set LOG_LEVEL=INFO to measure with them.
 process.env.LOG_LEVEL ??= 'WARN';
@@ -26,9 +29,20 @@ const PER_WINDOW = 20;
 const CAPACITY = 25;
 const DAY_MS = 86_400_000;
 
-interface Sample {
+interface Task {
+  method: 'GET' | 'POST';
+  path: string;
+  key: string;
+  body?: unknown;
+}
+
+interface Result {
+  status: number;
+  /** The error code of a refusal, or a network error's message. */
+  code?: string;
   ms: number;
-  label: string;
+  /** The parsed body, when the phase asked for it. */
+  body?: Record<string, unknown>;
 }
 
 interface WindowView {
@@ -50,6 +64,44 @@ interface Placed {
   windowStart: string;
 }
 
+/** The load generator: `clients` fetch loops that share one task list, in a thread of their own. */
+const CLIENT_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', async ({ baseUrl, tasks, clients, keepBodies }) => {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = next++; i < tasks.length; i = next++) {
+      const task = tasks[i];
+      const t0 = performance.now();
+      try {
+        const response = await fetch(baseUrl + task.path, {
+          method: task.method,
+          headers: task.body === undefined
+            ? { 'x-api-key': task.key }
+            : { 'x-api-key': task.key, 'content-type': 'application/json' },
+          body: task.body === undefined ? undefined : JSON.stringify(task.body),
+        });
+        const text = await response.text();
+        const ms = performance.now() - t0;
+        let body;
+        try { body = JSON.parse(text); } catch { body = { text }; }
+        results[i] = {
+          status: response.status,
+          ms,
+          ...(typeof body.error === 'string' ? { code: body.error } : {}),
+          ...(keepBodies ? { body } : {}),
+        };
+      } catch (error) {
+        results[i] = { status: 0, code: 'network error ' + error.message, ms: Number.NaN };
+      }
+    }
+  }));
+  parentPort.postMessage({ results, elapsedMs: performance.now() - started });
+});
+`;
+
 /** A small deterministic generator (mulberry32), so every run makes the same choices. */
 function random(seed: number): () => number {
   let state = seed >>> 0;
@@ -70,101 +122,49 @@ function shuffle<T>(items: T[], next: () => number): T[] {
   return items;
 }
 
-const runtime = await startRuntime({ port: 0 });
-const keyOf = (role: string, partnerId?: string) =>
-  runtime.keys.find((k) => k.role === role && k.partnerId === partnerId)?.key as string;
-const opsKey = keyOf('ops');
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  ms: number;
-}
-
-async function call(method: string, path: string, key: string, body?: unknown): Promise<Answer> {
-  const started = performance.now();
-  const response = await fetch(`${runtime.baseUrl}${path}`, {
-    method,
-    headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const ms = performance.now() - started;
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    parsed = { text };
-  }
-  return { status: response.status, body: parsed, ms };
-}
-
-/** Runs `total` tasks with `CLIENTS` concurrent loops; each loop takes the next task index. */
-async function phase(
-  name: string,
-  total: number,
-  task: (index: number) => Promise<Answer>,
-  onAnswer?: (index: number, answer: Answer) => void,
-): Promise<void> {
-  const samples: Sample[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      for (let index = next++; index < total; index = next++) {
-        let answer: Answer;
-        try {
-          answer = await task(index);
-        } catch (error) {
-          samples.push({ ms: Number.NaN, label: `network error ${(error as Error).message}` });
-          continue;
-        }
-        const code = typeof answer.body.error === 'string' ? ` ${answer.body.error}` : '';
-        samples.push({ ms: answer.ms, label: `${answer.status}${code}` });
-        onAnswer?.(index, answer);
-      }
-    }),
-  );
-  report(name, samples, performance.now() - started);
-}
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
-function report(name: string, samples: Sample[], elapsedMs: number): void {
-  const latencies = samples
-    .map((s) => s.ms)
+const f = (ms: number) => ms.toFixed(1);
+
+function report(name: string, results: Result[], elapsedMs: number, serverCpuMs: number): void {
+  const latencies = results
+    .map((r) => r.ms)
     .filter((ms) => Number.isFinite(ms))
     .sort((a, b) => a - b);
-  const statuses: Record<string, number> = {};
-  for (const s of samples) statuses[s.label] = (statuses[s.label] ?? 0) + 1;
   const byLabel = new Map<string, number[]>();
-  for (const s of samples)
-    if (Number.isFinite(s.ms)) byLabel.set(s.label, [...(byLabel.get(s.label) ?? []), s.ms]);
-  const f = (ms: number) => ms.toFixed(1);
+  for (const r of results) {
+    const label = r.code ? `${r.status} ${r.code}` : String(r.status);
+    byLabel.set(label, [...(byLabel.get(label) ?? []), r.ms]);
+  }
   const p99 = percentile(latencies, 99);
   console.log(`\n${name}`);
   console.log(
-    `  count ${samples.length}  clients ${CLIENTS}  elapsed ${(elapsedMs / 1000).toFixed(2)} s  ` +
-      `throughput ${((samples.length / elapsedMs) * 1000).toFixed(0)} req/s`,
+    `  count ${results.length}  clients ${CLIENTS}  elapsed ${(elapsedMs / 1000).toFixed(2)} s  ` +
+      `throughput ${((results.length / elapsedMs) * 1000).toFixed(0)} req/s`,
   );
   console.log(
     `  latency ms  p50 ${f(percentile(latencies, 50))}  p90 ${f(percentile(latencies, 90))}  ` +
-      `p99 ${f(p99)}  max ${f(latencies.at(-1) ?? Number.NaN)}  ` +
-      `(goal p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'})`,
+      `p99 ${f(p99)}  max ${f(latencies.at(-1) ?? Number.NaN)}  (goal p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'})`,
   );
-  console.log(`  statuses ${JSON.stringify(statuses)}`);
+  console.log(
+    `  statuses ${JSON.stringify(Object.fromEntries([...byLabel].map(([label, values]) => [label, values.length])))}`,
+  );
   if (byLabel.size > 1) {
     for (const [label, values] of byLabel) {
-      values.sort((a, b) => a - b);
+      const sorted = values.filter((ms) => Number.isFinite(ms)).sort((a, b) => a - b);
       console.log(
-        `    ${label}: p50 ${f(percentile(values, 50))}  p99 ${f(percentile(values, 99))}  max ${f(values.at(-1) as number)}`,
+        `    ${label}: p50 ${f(percentile(sorted, 50))}  p99 ${f(percentile(sorted, 99))}  max ${f(sorted.at(-1) ?? Number.NaN)}`,
       );
     }
   }
+  console.log(
+    `  server thread CPU ${(serverCpuMs / results.length).toFixed(2)} ms/request, ` +
+      `${((serverCpuMs / elapsedMs) * 100).toFixed(0)}% of a core (DynamoDB Local's JVM not counted)`,
+  );
 }
 
 function memory(when: string): void {
@@ -173,14 +173,37 @@ function memory(when: string): void {
   console.log(`\nmemory ${when}: rss ${mb(m.rss)}  heapUsed ${mb(m.heapUsed)}  heapTotal ${mb(m.heapTotal)}`);
 }
 
+const runtime = await startRuntime({ port: 0 });
+const clients = new Worker(CLIENT_SOURCE, { eval: true });
+
+/** Runs the tasks with CLIENTS concurrent loops in the client thread and reports the phase. */
+function phase(name: string, tasks: Task[], keepBodies = false): Promise<Result[]> {
+  return new Promise((resolve, reject) => {
+    const cpuBefore = process.threadCpuUsage();
+    clients.once('error', reject);
+    clients.once('message', ({ results, elapsedMs }: { results: Result[]; elapsedMs: number }) => {
+      clients.off('error', reject);
+      const cpu = process.threadCpuUsage(cpuBefore);
+      report(name, results, elapsedMs, (cpu.user + cpu.system) / 1000);
+      resolve(results);
+    });
+    clients.postMessage({ baseUrl: runtime.baseUrl, tasks, clients: CLIENTS, keepBodies });
+  });
+}
+
+const keyOf = (role: string, partnerId?: string) =>
+  runtime.keys.find((k) => k.role === role && k.partnerId === partnerId)?.key as string;
+const opsKey = keyOf('ops');
+
 async function windowsOf(region: string, kind: string, from: number, count: number): Promise<WindowView[]> {
-  const path =
-    `/maintenance-windows?region=${region}&kind=${kind}&count=${count}` +
+  const url =
+    `${runtime.baseUrl}/maintenance-windows?region=${region}&kind=${kind}&count=${count}` +
     `&from=${encodeURIComponent(new Date(from).toISOString())}`;
-  const answer = await call('GET', path, opsKey);
-  if (answer.status !== 200)
-    throw new Error(`windows of ${region}: ${answer.status} ${JSON.stringify(answer.body)}`);
-  return answer.body.windows as WindowView[];
+  const response = await fetch(url, { headers: { 'x-api-key': opsKey } });
+  const body = (await response.json()) as { windows: WindowView[] };
+  if (response.status !== 200)
+    throw new Error(`windows of ${region}: ${response.status} ${JSON.stringify(body)}`);
+  return body.windows;
 }
 
 const windowIdOf = (region: string, window: WindowView) => `${region}#${window.localStart.slice(0, 10)}`;
@@ -192,21 +215,13 @@ try {
   );
   memory('after start');
   const next = random(42);
+  const acme = keyOf('partner', 'acme-voice');
+  const pacific = keyOf('partner', 'pacific-telecom');
   const customers: Customer[] = [
-    { customerId: 'globex', partnerId: 'acme-voice', region: 'AMER', key: keyOf('partner', 'acme-voice') },
-    { customerId: 'initech', partnerId: 'acme-voice', region: 'EU', key: keyOf('partner', 'acme-voice') },
-    {
-      customerId: 'umbrella-jp',
-      partnerId: 'pacific-telecom',
-      region: 'APJC',
-      key: keyOf('partner', 'pacific-telecom'),
-    },
-    {
-      customerId: 'wayne-au',
-      partnerId: 'pacific-telecom',
-      region: 'AUS',
-      key: keyOf('partner', 'pacific-telecom'),
-    },
+    { customerId: 'globex', partnerId: 'acme-voice', region: 'AMER', key: acme },
+    { customerId: 'initech', partnerId: 'acme-voice', region: 'EU', key: acme },
+    { customerId: 'umbrella-jp', partnerId: 'pacific-telecom', region: 'APJC', key: pacific },
+    { customerId: 'wayne-au', partnerId: 'pacific-telecom', region: 'AUS', key: pacific },
   ];
 
   // Setup: PER_WINDOW changes in each weekday window from three weeks ahead (past every notice period),
@@ -221,63 +236,64 @@ try {
       now + 21 * DAY_MS,
       Math.ceil(share / PER_WINDOW),
     );
-    for (let j = 0; j < share; j++)
+    for (let j = 0; j < share; j++) {
       wanted.push({ customer, window: windows[Math.floor(j / PER_WINDOW)] as WindowView });
+    }
   }
   shuffle(wanted, next);
-  const placed: Placed[] = [];
-  await phase(
+  const created = await phase(
     `setup  POST /v1/changes (ops, ${wanted.length} changes)`,
-    wanted.length,
-    (index) => {
-      const { customer, window } = wanted[index] as (typeof wanted)[number];
-      return call('POST', '/changes', opsKey, {
+    wanted.map(({ customer, window }, index) => ({
+      method: 'POST',
+      path: '/changes',
+      key: opsKey,
+      body: {
         customerId: customer.customerId,
         partnerId: customer.partnerId,
         type: 'configuration',
         title: `Bench change ${index}`,
         disruptsCalling: true,
         earliestStart: window.start,
-      });
-    },
-    (index, answer) => {
-      if (answer.status !== 201) return;
-      const { customer } = wanted[index] as (typeof wanted)[number];
-      const window = answer.body.window as WindowView;
-      placed.push({
-        changeId: answer.body.changeId as string,
-        customer,
-        windowId: windowIdOf(customer.region, window),
-        windowStart: window.start,
-      });
-    },
+      },
+    })),
+    true,
   );
+  const placed: Placed[] = [];
+  for (const [index, result] of created.entries()) {
+    if (result.status !== 201 || !result.body) continue;
+    const { customer } = wanted[index] as (typeof wanted)[number];
+    const window = result.body.window as WindowView;
+    placed.push({
+      changeId: result.body.changeId as string,
+      customer,
+      windowId: windowIdOf(customer.region, window),
+      windowStart: window.start,
+    });
+  }
   memory('after setup');
 
   // (a) Reads: each request a partner reading one of its own changes.
   const readers = shuffle([...placed], next);
-  await phase(`(a) GET /v1/changes/{id} (partner key, own changes)`, GET_REQUESTS, (index) => {
-    const change = readers[index % readers.length] as Placed;
-    return call('GET', `/changes/${change.changeId}`, change.customer.key);
-  });
+  await phase(
+    '(a) GET /v1/changes/{id} (partner key, own changes)',
+    Array.from({ length: GET_REQUESTS }, (_, index) => {
+      const change = readers[index % readers.length] as Placed;
+      return { method: 'GET', path: `/changes/${change.changeId}`, key: change.customer.key };
+    }),
+  );
 
-  // (b) Reschedules: each change once, into a random window (weekends included) that is at least
-  // eight days ahead, within 60 days of its own, not its own, and that this plan keeps under capacity.
+  // (b) Reschedules: each change once, into a random window (weekends included) at least eight days
+  // ahead, within 60 days of its own, not its own, and that this plan keeps within capacity.
   const used = new Map<string, number>();
   for (const change of placed) used.set(change.windowId, (used.get(change.windowId) ?? 0) + 1);
   const targetsByRegion = new Map<string, WindowView[]>();
-  for (const customer of customers) {
-    if (!targetsByRegion.has(customer.region)) {
-      targetsByRegion.set(
-        customer.region,
-        await windowsOf(customer.region, 'infrastructure', now + 8 * DAY_MS, 100),
-      );
-    }
+  for (const { region } of customers) {
+    targetsByRegion.set(region, await windowsOf(region, 'infrastructure', now + 8 * DAY_MS, 100));
   }
-  const moves: { change: Placed; requestedStart: string }[] = [];
+  const moves: Task[] = [];
   for (const change of shuffle([...placed], next)) {
-    const latest = Date.parse(change.windowStart) + 60 * DAY_MS;
     const region = change.customer.region;
+    const latest = Date.parse(change.windowStart) + 60 * DAY_MS;
     const eligible = (targetsByRegion.get(region) ?? []).filter(
       (w) =>
         w.start !== change.windowStart &&
@@ -287,33 +303,22 @@ try {
     const target = eligible[Math.floor(next() * eligible.length)];
     if (!target) continue;
     used.set(windowIdOf(region, target), (used.get(windowIdOf(region, target)) ?? 0) + 1);
-    moves.push({ change, requestedStart: target.start });
+    moves.push({
+      method: 'POST',
+      path: `/changes/${change.changeId}/reschedule`,
+      key: change.customer.key,
+      body: { requestedStart: target.start, reason: `bench move ${moves.length}` },
+    });
   }
   await phase(
     `(b) POST /v1/changes/{id}/reschedule (partner key, ${moves.length} distinct changes, first time)`,
-    moves.length,
-    (index) => {
-      const { change, requestedStart } = moves[index] as (typeof moves)[number];
-      return call('POST', `/changes/${change.changeId}/reschedule`, change.customer.key, {
-        requestedStart,
-        reason: `bench move ${index}`,
-      });
-    },
+    moves,
   );
 
   // (c) The same requests again: a change is rescheduled once, so each is refused.
-  await phase(
-    `(c) POST /v1/changes/{id}/reschedule (same changes again: refusals)`,
-    moves.length,
-    (index) => {
-      const { change, requestedStart } = moves[index] as (typeof moves)[number];
-      return call('POST', `/changes/${change.changeId}/reschedule`, change.customer.key, {
-        requestedStart,
-        reason: `bench move again ${index}`,
-      });
-    },
-  );
+  await phase('(c) POST /v1/changes/{id}/reschedule (the same changes again: refusals)', moves);
   memory('at the end');
 } finally {
+  await clients.terminate();
   await runtime.stop();
 }

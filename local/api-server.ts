@@ -25,6 +25,8 @@ export interface LocalApiOptions {
   /** The handlers, loaded after the environment points the adapters at the local services. */
   handlers: Record<RouteGroup, ApiHandler>;
   authorizer: Authorizer;
+  /** Local-only routes outside the API (clock, faults ...): answers, or null when not one of them. */
+  admin?: (method: string, url: URL, body: string) => Promise<APIGatewayProxyResult | null>;
 }
 
 export interface LocalApi {
@@ -123,6 +125,12 @@ function queryParameters(url: URL) {
 
 async function handle(options: LocalApiOptions, request: IncomingMessage): Promise<APIGatewayProxyResult> {
   const url = new URL(request.url ?? '/', 'http://localhost');
+  if (options.admin && url.pathname.startsWith('/local/')) {
+    const body = await readBody(request);
+    if (body === 'too-large') return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+    const answer = await options.admin((request.method ?? 'GET').toUpperCase(), url, body.toString('utf8'));
+    if (answer) return answer;
+  }
   const stagePrefix = `/${API_STAGE}`;
   if (!url.pathname.startsWith(`${stagePrefix}/`)) {
     return gatewayError(404, 'NOT_FOUND', `the API lives under ${stagePrefix}/`);

@@ -1,27 +1,49 @@
 /**
- * The embedded default: the whole system on this machine, out of real parts. DynamoDB Local holds
- * the same table the CDK app deploys, the demo data is seeded, and the API is served through the
- * same authorizer and handlers. `npm start` and the end-to-end tests both run this.
+ * The embedded default: the whole system on this machine, out of real parts.
+ * - DynamoDB Local holds the same table the CDK app deploys; the demo data is seeded.
+ * - The API is served through the same authorizer and handlers as in AWS.
+ * - The lifecycle state machine extracted from the CDK app runs in aws-local-stepfunctions, every
+ *   Task bound to the same Lambda handler code.
+ * - SES calls land in a local mail store (a web inbox and JSON).
+ * - One clock, settable and fast-forwardable, is "now" for the API, the workflow and the schedules.
+ * `npm start` and the end-to-end tests both run this.
  *
- * Modules that create AWS clients are imported only after the environment points them at the
- * local services (they read it once, when first loaded), hence the dynamic imports below.
+ * Modules that create AWS clients read their endpoints from the environment when first loaded,
+ * so they are imported only after the environment points at the local services.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { extractLifecycleDefinition } from '../infra/lifecycle-definition.ts';
 import { TABLE_SCHEMA } from '../infra/table-schema.ts';
+import { adminRoutes } from './admin.ts';
 import { type LocalApi, startLocalApi } from './api-server.ts';
+import { LocalClock } from './clock.ts';
 import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
+import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow-runner.ts';
 
 export interface RuntimeOptions {
   /** API port; 0 picks a free one. */
   port: number;
+  /** Mail store (SES endpoint and web inbox) port; 0 picks a free one. @default 0 */
+  mailPort?: number;
   /** Keep DynamoDB's data in this folder between runs; omitted = in memory. */
   dataDir?: string;
   tableName?: string;
   /** Demo data file to seed (default local/demo-data.json). */
   demoDataFile?: string;
+  /** Where the local clock starts (ISO instant). @default the real now */
+  clockStart?: string;
+  /** Local seconds per real second (0 freezes the clock: only /local/clock moves it). @default 1 */
+  clockSpeed?: number;
+  /** Multiplies the workflow's retry intervals (tests shorten them). @default 1 */
+  retryScale?: number;
+  /** Log every workflow state entered. @default false */
+  traceWorkflow?: boolean;
   onDynamoOutput?: (text: string) => void;
+  /** Extra local routes under /local/ (used by the nightly-jobs runner). */
+  extraAdmin?: (method: string, path: string, body: Record<string, unknown>) => Promise<unknown | undefined>;
 }
 
 export interface RunningKey {
@@ -33,59 +55,153 @@ export interface RunningKey {
 
 export interface Runtime {
   baseUrl: string;
+  adminUrl: string;
   port: number;
   dynamoEndpoint: string;
   tableName: string;
   keys: RunningKey[];
+  clock: LocalClock;
+  mail: LocalMailStore;
+  workflow: LocalWorkflow;
   stop(): Promise<void>;
 }
+
+const OPS_ALERT_ADDRESS = 'ops-alerts@provider.example';
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tableName = options.tableName ?? TABLE_SCHEMA.localTableName;
   if (options.dataDir) mkdirSync(resolve(options.dataDir), { recursive: true });
-  const dynamo: DynamoDbLocal = await startDynamoDbLocal({
-    ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
-    ...(options.onDynamoOutput ? { onOutput: options.onDynamoOutput } : {}),
-  });
-  let api: LocalApi | undefined;
+  const stack: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stack.reverse()) await stop().catch(() => undefined);
+  };
   try {
+    const dynamo: DynamoDbLocal = await startDynamoDbLocal({
+      ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
+      ...(options.onDynamoOutput ? { onOutput: options.onDynamoOutput } : {}),
+    });
+    stack.push(() => dynamo.stop());
+    const mail = await startLocalMailStore({ port: options.mailPort ?? 0 });
+    stack.push(() => mail.stop());
+
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    process.env.SES_ENDPOINT = mail.sesEndpoint;
     process.env.TABLE_NAME = tableName;
     process.env.AWS_REGION ??= 'us-east-1';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+    process.env.LOG_LEVEL ??= 'WARN';
     await ensureTable(localDynamoDbClient(dynamo.endpoint), tableName);
 
-    const { now } = await import('../functions/adapters/clock.ts');
+    const clock = new LocalClock({
+      ...(options.clockStart ? { start: options.clockStart } : {}),
+      speed: options.clockSpeed ?? 1,
+    });
+    stack.push(async () => clock.stop());
+    const { installClock } = await import('../functions/adapters/clock.ts');
+    installClock(clock);
+
     const { loadDemoData, seed } = await import('./seed.ts');
     const demo = loadDemoData(options.demoDataFile);
-    await seed(demo, now());
+    await seed(demo, clock.now());
 
-    const [changes, catalog, records, authorizer] = await Promise.all([
-      import('../functions/api/changes.ts'),
-      import('../functions/api/catalog.ts'),
-      import('../functions/api/records.ts'),
-      import('../functions/auth/authorizer.ts'),
-    ]);
-    api = await startLocalApi({
+    const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store] =
+      await Promise.all([
+        import('../functions/api/changes.ts'),
+        import('../functions/api/catalog.ts'),
+        import('../functions/api/records.ts'),
+        import('../functions/auth/authorizer.ts'),
+        import('../functions/workflow/lifecycle.ts'),
+        import('../functions/adapters/workflow.ts'),
+        import('../functions/adapters/alerts.ts'),
+        import('../functions/adapters/mailer.ts'),
+        import('../functions/adapters/store/change-store.ts'),
+      ]);
+
+    // The lifecycle: the definition the CDK app deploys, every Lambda bound to the same handler.
+    const { definition, lambdaArns } = extractLifecycleDefinition();
+    const workflow = new LocalWorkflow({
+      definition,
+      lambdaHandlers: Object.fromEntries(
+        Object.values(lambdaArns).map((arn) => [arn, lifecycle.handler as never]),
+      ),
+      clock,
+      retryScale: options.retryScale ?? 1,
+      stateMachineName: 'ChangeLifecycle',
+      ...(options.traceWorkflow
+        ? {
+            onEvent: (event) => {
+              if (event.type === 'StateEntered')
+                console.log(`[workflow] ${event.executionName}: ${event.state}`);
+            },
+          }
+        : {}),
+    });
+    stack.push(async () => workflow.stopAll('runtime stopped'));
+    workflowPort.installWorkflow({
+      async startLifecycle(change) {
+        try {
+          workflow.start(change.changeId, { changeId: change.changeId });
+        } catch (error) {
+          if (!(error instanceof ExecutionAlreadyExists)) throw error;
+        }
+      },
+      async resume(token, output) {
+        try {
+          workflow.sendTaskSuccess(token, output);
+        } catch (error) {
+          if (!(error instanceof TaskDoesNotExist)) throw error;
+        }
+      },
+    });
+
+    // Alerts for people: a log line and an e-mail in the local inbox (SNS in AWS).
+    alerts.installAlertSink(async (alert) => {
+      console.warn(`[alert ${alert.priority}] ${alert.subject} (respond by ${alert.respondBy})`);
+      await mailer.mailer().send({
+        from: 'alerts@provider.example',
+        to: [OPS_ALERT_ADDRESS],
+        subject: `[${alert.priority}] ${alert.subject}`,
+        text: `${alert.subject}\n\nRespond by: ${alert.respondBy}\n\n${JSON.stringify(alert.detail, null, 2)}\n`,
+        html: `<p>${alert.subject}</p><p>Respond by: ${alert.respondBy}</p><pre>${JSON.stringify(alert.detail, null, 2).replaceAll('<', '&lt;')}</pre>`,
+        date: clock.now().toJSDate(),
+      });
+    });
+
+    // Executions live in memory: after a restart on kept data, every stored change's lifecycle
+    // picks up again where its record says it is (a finished one ends at once).
+    let nextToken: string | undefined;
+    do {
+      const page = await store.queryChanges({ scope: { kind: 'all' }, limit: 100, nextToken });
+      for (const change of page.items) await workflowPort.workflow().startLifecycle(change);
+      nextToken = page.nextToken;
+    } while (nextToken);
+
+    const api: LocalApi = await startLocalApi({
       port: options.port,
       handlers: { changes: changes.handler, catalog: catalog.handler, records: records.handler },
       authorizer: authorizer.handler,
+      admin: adminRoutes({
+        clock,
+        workflow,
+        mail,
+        ...(options.extraAdmin ? { extra: options.extraAdmin } : {}),
+      }),
     });
-    const running = api;
+    stack.push(() => api.close());
     return {
-      baseUrl: running.baseUrl,
-      port: running.port,
+      baseUrl: api.baseUrl,
+      adminUrl: `http://localhost:${api.port}/local`,
+      port: api.port,
       dynamoEndpoint: dynamo.endpoint,
       tableName,
       keys: demo.apiKeys.map((k) => ({ ...k })),
-      async stop() {
-        await running.close();
-        await dynamo.stop();
-      },
+      clock,
+      mail,
+      workflow,
+      stop: stopAll,
     };
   } catch (error) {
-    await api?.close();
-    await dynamo.stop();
+    await stopAll();
     throw error;
   }
 }

@@ -4,6 +4,9 @@
  *   npm start                      API on http://localhost:3000/v1, data kept in .local/dynamodb
  *   npm start -- --port 4000       another port (or PORT=4000)
  *   npm start -- --in-memory       nothing kept between runs
+ *   npm start -- --clock-start 2026-12-01T08:00:00Z --clock-speed 60
+ *                                  the local clock starts there and runs 60x real time
+ *   npm start -- --mail-port 3025  the local SES endpoint and web inbox (default 3001)
  *
  * Writes .local/endpoints.json (base URL and keys) for scripts; Ctrl-C stops everything it started.
  */
@@ -19,11 +22,30 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '3000' },
     'in-memory': { type: 'boolean', default: false },
+    'clock-start': { type: 'string' },
+    'clock-speed': { type: 'string', default: '1' },
+    'mail-port': { type: 'string', default: process.env.MAIL_PORT ?? '3001' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port must be a port number, got ${values.port}`);
+const mailPort = Number(values['mail-port']);
+const clockSpeed = Number(values['clock-speed']);
+for (const [flag, value] of [
+  ['--port', port],
+  ['--mail-port', mailPort],
+] as const) {
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${flag} must be a port number, got ${value}`);
+    process.exit(2);
+  }
+}
+if (!Number.isFinite(clockSpeed) || clockSpeed < 0) {
+  console.error(`--clock-speed must be a number >= 0, got ${values['clock-speed']}`);
+  process.exit(2);
+}
+if (values['clock-start'] && Number.isNaN(Date.parse(values['clock-start']))) {
+  console.error(`--clock-start must be an ISO instant, got ${values['clock-start']}`);
   process.exit(2);
 }
 
@@ -68,12 +90,29 @@ mkdirSync(LOCAL_DIR, { recursive: true });
 
 const runtime = await startRuntime({
   port,
+  mailPort,
+  clockSpeed,
+  traceWorkflow: values.trace,
+  ...(values['clock-start'] ? { clockStart: values['clock-start'] } : {}),
   ...(values['in-memory'] ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
 });
 writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, baseUrl: runtime.baseUrl }));
 writeFileSync(
   `${LOCAL_DIR}/endpoints.json`,
-  `${JSON.stringify({ baseUrl: runtime.baseUrl, dynamoDbEndpoint: runtime.dynamoEndpoint, tableName: runtime.tableName, keys: runtime.keys }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      baseUrl: runtime.baseUrl,
+      adminUrl: runtime.adminUrl,
+      inboxUrl: runtime.mail.inboxUrl,
+      mailStoreUrl: runtime.mail.storeUrl,
+      sesEndpoint: runtime.mail.sesEndpoint,
+      dynamoDbEndpoint: runtime.dynamoEndpoint,
+      tableName: runtime.tableName,
+      keys: runtime.keys,
+    },
+    null,
+    2,
+  )}\n`,
 );
 
 const ops = runtime.keys.find((k) => k.role === 'ops');
@@ -83,6 +122,8 @@ Change management is running locally.
 
   API        ${runtime.baseUrl}
   DynamoDB   ${runtime.dynamoEndpoint} (table ${runtime.tableName}${values['in-memory'] ? ', in memory' : `, data in ${LOCAL_DIR}/dynamodb`})
+  Inbox      ${runtime.mail.inboxUrl} (every e-mail the system sends; JSON at ${runtime.mail.storeUrl})
+  Clock      ${runtime.clock.describe().now} at ${runtime.clock.describe().speed}x; move it: curl -X POST ${runtime.adminUrl}/clock -d '{"advance":"PT24H"}'
   Endpoints  ${LOCAL_DIR}/endpoints.json
 
 API keys:
