@@ -6,7 +6,6 @@
 
 import type { z } from 'zod';
 import { publishLifecycleEvents } from '../adapters/events.ts';
-import { newId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
 import {
   applyMove,
@@ -14,7 +13,6 @@ import {
   queryChanges,
   readCapacity,
   readChange,
-  writeTransition,
 } from '../adapters/store/change-store.ts';
 import {
   type Customer,
@@ -22,7 +20,7 @@ import {
   readCustomer,
   readPartner,
 } from '../adapters/store/directory-store.ts';
-import { wakeLifecycle, workflow } from '../adapters/workflow.ts';
+import { wakeLifecycle } from '../adapters/workflow.ts';
 import type {
   acknowledgeBody,
   CreateChangeBody,
@@ -40,14 +38,11 @@ import {
   completeChange,
   type Move,
   rescheduleChange,
-  scheduleEmergencyChange,
-  schedulePlannedChange,
   toChangeView,
 } from '../core/change.ts';
-import { placeEmergency } from '../core/emergency.ts';
 import { DomainError } from '../core/errors.ts';
-import { type Plan, planChange } from '../core/planning.ts';
 import { actorOf, createApiHandler, type RouteContext } from '../http/api-handler.ts';
+import { createEmergencyChange, createPlannedChange } from '../services/change-scheduling.ts';
 
 const notFound = (what: string, id: string) =>
   new DomainError('NOT_FOUND', 404, `${what} ${id} was not found`);
@@ -66,96 +61,24 @@ async function customerOfPartner(customerId: string, partnerId: string): Promise
   return customer;
 }
 
-/**
- * Plans against the stored capacity counters. The planner asks synchronously how full a window
- * is; we answer from counters read in bulk, and plan again if it asked about windows we had not
- * read yet (it walks forward only while windows are full, so this settles in a round or two).
- */
-async function planWithStoredCapacity(request: Parameters<typeof planChange>[1]): Promise<Plan> {
-  const known = new Map<string, number>();
-  for (let round = 0; round < 20; round++) {
-    const unknown = new Set<string>();
-    const result = planChange(policy, request, (windowId) => {
-      const used = known.get(windowId);
-      if (used === undefined) unknown.add(windowId);
-      return used ?? 0;
-    });
-    if (unknown.size === 0) {
-      if (!result.ok) throw DomainError.from(result);
-      return result.plan;
-    }
-    for (const [windowId, used] of await readCapacity([...unknown])) known.set(windowId, used);
-  }
-  throw new DomainError('NO_ELIGIBLE_WINDOW', 422, 'no window with capacity was found');
-}
-
 async function createChange({ body, now }: RouteContext<CreateChangeBody>) {
   const customer = await customerOfPartner(body.customerId, body.partnerId);
-  const region = body.region ?? customer.region;
-  // A window can fill between our read and our write; then the reservation fails and we plan again.
-  for (let attempt = 0; ; attempt++) {
-    const plan = await planWithStoredCapacity({
-      region,
-      type: body.type,
-      disruptsCalling: body.disruptsCalling,
-      noticeSentAt: now,
-      ...(body.earliestStart ? { earliestStart: body.earliestStart } : {}),
-      ...(body.certificateExpiresAt ? { certificateExpiresAt: body.certificateExpiresAt } : {}),
-      urgent: body.urgent ?? false,
-    });
-    const transition = schedulePlannedChange(
-      {
-        changeId: newId('chg'),
-        partnerId: body.partnerId,
-        customerId: body.customerId,
-        region,
-        type: body.type,
-        title: body.title,
-        description: body.description,
-        disruptsCalling: body.disruptsCalling,
-        urgent: body.urgent,
-        urgentReason: body.urgentReason,
-        trigger: body.trigger,
-        targetVersion: body.targetVersion,
-        certificateExpiresAt: body.certificateExpiresAt,
-      },
-      plan,
-      now,
-    );
-    try {
-      await writeTransition(null, transition, policy.windows.capacity);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'WINDOW_FULL' && attempt < 5) continue;
-      throw error;
-    }
-    await publishLifecycleEvents(transition.change, transition.history);
-    await workflow().startLifecycle(transition.change);
-    return toChangeView(transition.change, transition.history);
-  }
-}
-
-async function createEmergencyChange({ body, now }: RouteContext<CreateEmergencyBody>) {
-  const customer = await customerOfPartner(body.customerId, body.partnerId);
-  const slot = placeEmergency(policy, customer.region, body.when, now);
-  const transition = scheduleEmergencyChange(
-    {
-      changeId: newId('chg'),
-      partnerId: body.partnerId,
-      customerId: body.customerId,
-      region: customer.region,
-      type: body.type ?? 'configuration',
-      title: body.title,
-      description: body.description,
-      reason: body.reason,
-      customerImpact: body.customerImpact,
-      when: body.when,
-    },
-    slot,
+  const { region, earliestStart, ...fields } = body;
+  const transition = await createPlannedChange(
+    { ...fields, region: region ?? customer.region, ...(earliestStart ? { earliestStart } : {}) },
     now,
   );
-  await writeTransition(null, transition, policy.windows.capacity);
-  await publishLifecycleEvents(transition.change, transition.history);
-  await workflow().startLifecycle(transition.change);
+  return toChangeView(transition.change, transition.history);
+}
+
+async function createEmergency({ body, now }: RouteContext<CreateEmergencyBody>) {
+  const customer = await customerOfPartner(body.customerId, body.partnerId);
+  const { when, type, ...fields } = body;
+  const transition = await createEmergencyChange(
+    { ...fields, region: customer.region, type: type ?? 'configuration' },
+    when,
+    now,
+  );
   return toChangeView(transition.change, transition.history);
 }
 
@@ -245,7 +168,7 @@ async function cancel(context: RouteContext<z.output<typeof cancelBody>>) {
 
 export const handler = createApiHandler('changes', {
   createChange,
-  createEmergencyChange,
+  createEmergencyChange: createEmergency,
   getChange,
   listChanges,
   acknowledgeChange: acknowledge,

@@ -56,6 +56,7 @@ export interface ChangeRecord {
   trigger?: string;
   targetVersion?: string;
   certificateExpiresAt?: string;
+  certificateId?: string;
   /** Emergency reason. */
   reason?: string;
   customerImpact?: string;
@@ -132,6 +133,8 @@ export interface NewChangeFields {
   trigger?: string;
   targetVersion?: string;
   certificateExpiresAt?: string;
+  /** The certificate a renewal is for (set by the certificate scan). */
+  certificateId?: string;
 }
 
 function dropUndefined<T extends object>(value: T): T {
@@ -139,7 +142,12 @@ function dropUndefined<T extends object>(value: T): T {
 }
 
 /** A planned change placed by the planner: SCHEDULED, notice sent now, capacity reserved. */
-export function schedulePlannedChange(fields: NewChangeFields, plan: Plan, now: DateTime): Transition {
+export function schedulePlannedChange(
+  fields: NewChangeFields,
+  plan: Plan,
+  now: DateTime,
+  actor: Actor = 'ops',
+): Transition {
   const window = toWindowView(plan.window);
   const change: ChangeRecord = dropUndefined({
     ...fields,
@@ -159,7 +167,7 @@ export function schedulePlannedChange(fields: NewChangeFields, plan: Plan, now: 
   });
   return {
     change,
-    history: [entry(now, 'SCHEDULED', 'ops', { window, windowId: plan.window.id })],
+    history: [entry(now, 'SCHEDULED', actor, { window, windowId: plan.window.id })],
     capacity: [{ windowId: plan.window.id, delta: 1, enforceLimit: true }],
   };
 }
@@ -181,7 +189,12 @@ export interface EmergencyFields {
  * An emergency: no notice period, no reply, never reschedulable, counted in its window but never
  * refused for capacity. `now` is in progress at once; `next-window` is confirmed for that window.
  */
-export function scheduleEmergencyChange(fields: EmergencyFields, slot: Slot, now: DateTime): Transition {
+export function scheduleEmergencyChange(
+  fields: EmergencyFields,
+  slot: Slot,
+  now: DateTime,
+  actor: Actor = 'ops',
+): Transition {
   const window: WindowView = {
     start: toUtcIso(slot.start),
     end: toUtcIso(slot.end),
@@ -205,8 +218,8 @@ export function scheduleEmergencyChange(fields: EmergencyFields, slot: Slot, now
     version: 1,
   });
   const history = [
-    entry(now, 'SCHEDULED', 'ops', { window, emergency: true, reason: fields.reason, when: fields.when }),
-    startsNow ? entry(now, 'STARTED', 'ops', {}) : entry(now, 'CONFIRMED', 'system', { by: 'emergency' }),
+    entry(now, 'SCHEDULED', actor, { window, emergency: true, reason: fields.reason, when: fields.when }),
+    startsNow ? entry(now, 'STARTED', actor, {}) : entry(now, 'CONFIRMED', 'system', { by: 'emergency' }),
   ];
   return {
     change,
@@ -348,7 +361,14 @@ export function historyEntry(
   return entry(at, event, actor, detail);
 }
 
-const INTERNAL_FIELDS = ['windowId', 'originalWindowStart', 'when', 'outcomeNotes', 'cancelReason'] as const;
+const INTERNAL_FIELDS = [
+  'windowId',
+  'originalWindowStart',
+  'when',
+  'outcomeNotes',
+  'cancelReason',
+  'certificateId',
+] as const;
 
 /** The change as the API shows it (internal bookkeeping fields left out). */
 export function toChangeView(change: ChangeRecord, history?: HistoryRecord[]): Record<string, unknown> {

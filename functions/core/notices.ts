@@ -93,7 +93,8 @@ const TITLES: Record<NoticeKind, (c: ChangeRecord) => string> = {
 };
 
 function rescheduleRights(change: ChangeRecord): string {
-  if (change.reschedulesRemaining <= 0 || !change.rescheduleCutoff) return 'This change cannot be rescheduled (again).';
+  if (change.reschedulesRemaining <= 0 || !change.rescheduleCutoff)
+    return 'This change cannot be rescheduled (again).';
   const times = change.reschedulesRemaining === 1 ? 'once more' : `${change.reschedulesRemaining} more times`;
   return `It may be rescheduled ${times}; a request must arrive by ${utc(change.rescheduleCutoff)}.`;
 }
