@@ -9,7 +9,7 @@ import { type AlertDraft, draftAlert } from '../core/alerts.ts';
 import type { AlertEvent } from '../core/policy.ts';
 import { logger } from '../http/logger.ts';
 import { policy } from './policy-source.ts';
-import { type Alert, putAlert } from './store/records-store.ts';
+import { type Alert, putAlert } from './store/alert-store.ts';
 
 export type AlertSink = (alert: Alert) => Promise<void>;
 

@@ -6,18 +6,10 @@ import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { newId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
+import { type Alert, acknowledgeAlert, queryAlerts } from '../adapters/store/alert-store.ts';
+import { type BackupResult, putBackup, queryBackups } from '../adapters/store/backup-store.ts';
+import { type CopRequest, putCopRequest, readCopRequest } from '../adapters/store/cop-store.ts';
 import { readCustomer } from '../adapters/store/directory-store.ts';
-import {
-  type Alert,
-  acknowledgeAlert,
-  type BackupResult,
-  type CopRequest,
-  putBackup,
-  putCopRequest,
-  queryAlerts,
-  queryBackups,
-  readCopRequest,
-} from '../adapters/store/records-store.ts';
 import type { alertsQuery, backupBody, backupsQuery, copRequestBody } from '../contract/schemas.ts';
 import { toUtcIso } from '../core/calendar.ts';
 import { DomainError } from '../core/errors.ts';

@@ -212,6 +212,44 @@ export const policySchema = z
         failedRecordDays: z.number().int().min(0).max(60).default(7),
       })
       .prefault({}),
+    cop: z
+      .strictObject({
+        /**
+         * The COP files the provider can upload (rules section 9): a partner's request for a file
+         * not listed here is rejected by the nightly job with the reason.
+         */
+        catalog: z
+          .array(
+            z.strictObject({
+              file: z.string().regex(/\.cop\.(sgn|sha512)$/, 'must end in .cop.sgn or .cop.sha512'),
+              kind: z.enum(['phone-firmware', 'locale', 'device-pack', 'security-patch']),
+              description: z.string().min(1),
+            }),
+          )
+          .default([
+            {
+              file: 'cmterm-78xx.14-3-1-0001-12.k4.cop.sgn',
+              kind: 'phone-firmware',
+              description: 'IP Phone 7800 series firmware 14.3(1)',
+            },
+            {
+              file: 'cm-locale-de_DE-15.0.1.1000-1.cop.sgn',
+              kind: 'locale',
+              description: 'German (Germany) locale pack for 15.0',
+            },
+            {
+              file: 'cm-locale-ja_JP-15.0.1.1000-1.cop.sgn',
+              kind: 'locale',
+              description: 'Japanese locale pack for 15.0',
+            },
+            {
+              file: 'cmterm-devicepack15.0.1.12900-1.cop.sha512',
+              kind: 'device-pack',
+              description: 'Device pack for 15.0 SU2',
+            },
+          ]),
+      })
+      .prefault({}),
     releases: z
       .array(releasePosition)
       .min(1)

@@ -335,7 +335,7 @@ describe('alerts', () => {
 
   beforeAll(async () => {
     // Imported after startTestApi so that they use this file's table.
-    const { putAlert } = await import('../../../functions/adapters/store/records-store.ts');
+    const { putAlert } = await import('../../../functions/adapters/store/alert-store.ts');
     const { draftAlert } = await import('../../../functions/core/alerts.ts');
     const { policy } = await import('../../../functions/adapters/policy-source.ts');
     backupAlertId = (

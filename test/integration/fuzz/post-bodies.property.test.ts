@@ -521,7 +521,7 @@ const newRunningEmergency = () =>
 
 let alertsRaised = 0;
 async function newOpenAlert(): Promise<string> {
-  const { putAlert } = await import('../../../functions/adapters/store/records-store.ts');
+  const { putAlert } = await import('../../../functions/adapters/store/alert-store.ts');
   const { alert } = await putAlert({
     event: 'NO_GOOD_BACKUP',
     priority: 'P2',

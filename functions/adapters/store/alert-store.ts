@@ -1,106 +1,13 @@
-/**
- * Backup results, COP upload requests and alerts.
- * - Backups live in one partition per customer, sorted by application then time, so one query
- *   answers "this customer's backups" and a key prefix narrows it to one application.
- * - A COP request sits in the sparse "pending" listing until the nightly job settles it.
- * - Alerts are keyed by a dedupe key, so raising the same alert twice stores it once.
- */
+/** Alerts, keyed by their dedupe key: raising the same alert twice stores it once. */
 
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertDraft } from '../../core/alerts.ts';
 import { DomainError } from '../../core/errors.ts';
-import type { AlertPriority, UcApplication } from '../../core/policy.ts';
-import type { BackupStatus } from '../../core/retention.ts';
+import type { AlertPriority } from '../../core/policy.ts';
 import { documents, tableName } from '../clients.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
-
-export interface BackupResult {
-  backupId: string;
-  customerId: string;
-  application: UcApplication;
-  takenAt: string;
-  status: BackupStatus;
-  sizeBytes?: number;
-  recordedAt: string;
-}
-
-export async function putBackup(backup: BackupResult): Promise<void> {
-  await documents.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.backup(backup.customerId, backup.application, backup.takenAt, backup.backupId),
-        entity: 'backup',
-        ...backup,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-/** A customer's backup results, oldest first per application; one application if named. */
-export async function queryBackups(customerId: string, application?: UcApplication): Promise<BackupResult[]> {
-  const items: BackupResult[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: application ? 'pk = :pk AND begins_with(sk, :app)' : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': `BACKUPS#${customerId}`,
-          ...(application ? { ':app': `${application}#` } : {}),
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(withoutKeys<BackupResult>(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-export type CopStatus = 'PENDING' | 'UPLOADED' | 'REJECTED';
-
-export interface CopRequest {
-  requestId: string;
-  partnerId: string;
-  customerId: string;
-  copFile: string;
-  reason?: string;
-  status: CopStatus;
-  sftpPath?: string;
-  rejectionReason?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export async function putCopRequest(request: CopRequest): Promise<void> {
-  await documents.send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: {
-        ...keys.copRequest(request.requestId),
-        ...indexKeys.partnerCopRequests(request.partnerId, request.createdAt, request.requestId),
-        ...(request.status === 'PENDING'
-          ? indexKeys.pendingCopRequests(request.createdAt, request.requestId)
-          : {}),
-        entity: 'copRequest',
-        ...request,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-}
-
-export async function readCopRequest(requestId: string): Promise<CopRequest | null> {
-  const result = await documents.send(
-    new GetCommand({ TableName: tableName(), Key: keys.copRequest(requestId), ConsistentRead: true }),
-  );
-  return result.Item ? withoutKeys<CopRequest>(result.Item) : null;
-}
 
 export interface Alert extends Omit<AlertDraft, 'dedupeKey'> {
   alertId: string;
