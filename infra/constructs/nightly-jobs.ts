@@ -1,0 +1,104 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { EventBus } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { JOB_SCHEDULES, type JobName } from '../../functions/jobs/schedules.ts';
+import type { ChangeTable } from './change-table.ts';
+import { ServiceFunction } from './service-function.ts';
+
+export interface NightlyJobsProps {
+  readonly table: ChangeTable;
+  /** The lifecycle state machine: the scans schedule changes and start their lifecycles. */
+  readonly stateMachine: StateMachine;
+  readonly eventBus: EventBus;
+  readonly alertTopic: Topic;
+  /** Environment every job needs to send notices (NOTICE_SENDER ...). */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * The nightly bookkeeping: one Lambda per job, each triggered by an EventBridge rule with the cron
+ * expression of functions/jobs/schedules.ts (UTC), retried twice by EventBridge, with failed
+ * invocations kept in a dead-letter queue. Also the two COP buckets: the catalog of files the
+ * provider offers, and the customers' SFTP store (served to the partner's SFTP clients by AWS
+ * Transfer Family with an S3 home directory per customer; the Transfer server is provisioned with the
+ * dedicated instance, not by this stack).
+ */
+export class NightlyJobs extends Construct {
+  public readonly functions: Record<JobName, ServiceFunction>;
+  public readonly rules: Record<JobName, Rule>;
+  public readonly copCatalogBucket: Bucket;
+  public readonly copSftpBucket: Bucket;
+  public readonly deadLetterQueue: Queue;
+
+  public constructor(scope: Construct, id: string, props: NightlyJobsProps) {
+    super(scope, id);
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    const bucket = (name: string) =>
+      new Bucket(this, name, {
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        encryption: BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `${name}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.copCatalogBucket = bucket('CopCatalog');
+    this.copSftpBucket = bucket('CopSftp');
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    const functions: Partial<Record<JobName, ServiceFunction>> = {};
+    const rules: Partial<Record<JobName, Rule>> = {};
+    for (const schedule of JOB_SCHEDULES) {
+      const name = schedule.job
+        .split('-')
+        .map((word) => `${word[0]?.toUpperCase()}${word.slice(1)}`)
+        .join('');
+      const fn = new ServiceFunction(this, `${name}Job`, {
+        entry: schedule.entry,
+        description: schedule.description,
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+        environment: {
+          ...props.environment,
+          STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
+          EVENT_BUS_NAME: props.eventBus.eventBusName,
+          ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+          COP_CATALOG_BUCKET: this.copCatalogBucket.bucketName,
+          COP_SFTP_BUCKET: this.copSftpBucket.bucketName,
+        },
+      });
+      props.table.grantTo(fn, 'readWrite');
+      props.stateMachine.grantStartExecution(fn);
+      props.eventBus.grantPutEventsTo(fn);
+      props.alertTopic.grantPublish(fn);
+      functions[schedule.job] = fn;
+      rules[schedule.job] = new Rule(this, `${name}Schedule`, {
+        description: schedule.description,
+        schedule: Schedule.expression(schedule.cron),
+        targets: [new LambdaFunction(fn, { retryAttempts: 2, deadLetterQueue: this.deadLetterQueue })],
+      });
+    }
+    this.functions = functions as Record<JobName, ServiceFunction>;
+    this.rules = rules as Record<JobName, Rule>;
+    this.copCatalogBucket.grantRead(this.functions['cop-uploads']);
+    this.copSftpBucket.grantWrite(this.functions['cop-uploads']);
+  }
+}
