@@ -6,6 +6,7 @@
  *   GET  /local/executions                 every lifecycle execution and its status
  *   POST /local/faults/ses { "failNext": 2 } | { "failAlways": true } | { "heal": true }
  *   GET  /local/mails                      the captured e-mails as JSON (the inbox is at the mail URL)
+ *   GET  /local/events[?changeId=]         the lifecycle events published (EventBridge in AWS)
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Duration } from 'luxon';
@@ -17,6 +18,8 @@ export interface AdminParts {
   clock: LocalClock;
   workflow: LocalWorkflow;
   mail: LocalMailStore;
+  /** The lifecycle events published so far (EventBridge in AWS). */
+  events: () => unknown[];
   /** Extra local routes (e.g. running a nightly job on demand). */
   extra?: (method: string, path: string, body: Record<string, unknown>) => Promise<unknown | undefined>;
 }
@@ -70,6 +73,13 @@ export function adminRoutes(parts: AdminParts) {
         return reply(200, { injectedFailuresSoFar: parts.mail.faults.failures });
       }
       if (path === '/local/mails' && method === 'GET') return reply(200, { items: await parts.mail.mails() });
+      if (path === '/local/events' && method === 'GET') {
+        const changeId = url.searchParams.get('changeId');
+        const items = parts
+          .events()
+          .filter((e) => !changeId || (e as { changeId?: string }).changeId === changeId);
+        return reply(200, { items });
+      }
       const extra = await parts.extra?.(method, path, body);
       if (extra !== undefined) return reply(200, extra);
     } catch (error) {

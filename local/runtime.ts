@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   retryScale?: number;
   /** Log every workflow state entered. @default false */
   traceWorkflow?: boolean;
+  /** Print every lifecycle event (as EventBridge would receive it). @default false */
+  printEvents?: boolean;
   onDynamoOutput?: (text: string) => void;
   /** Extra local routes under /local/ (used by the nightly-jobs runner). */
   extraAdmin?: (method: string, path: string, body: Record<string, unknown>) => Promise<unknown | undefined>;
@@ -184,6 +186,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         clock,
         workflow,
         mail,
+        events: () => published,
         ...(options.extraAdmin ? { extra: options.extraAdmin } : {}),
       }),
     });

@@ -93,6 +93,7 @@ const runtime = await startRuntime({
   mailPort,
   clockSpeed,
   traceWorkflow: values.trace,
+  printEvents: true,
   ...(values['clock-start'] ? { clockStart: values['clock-start'] } : {}),
   ...(values['in-memory'] ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
 });

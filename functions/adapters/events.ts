@@ -47,6 +47,14 @@ export function eventDetail(change: ChangeRecord, record: HistoryRecord): Lifecy
 }
 
 const busName = process.env.EVENT_BUS_NAME;
+
+export type LifecycleEventSink = (detail: LifecycleEventDetail) => void | Promise<void>;
+let localSink: LifecycleEventSink = (detail) => logger.info('lifecycle event', { lifecycleEvent: detail });
+
+/** Local runtime only: where events go when no bus is configured (it prints and keeps them). */
+export function installEventSink(sink: LifecycleEventSink): void {
+  localSink = sink;
+}
 const eventBridge = new EventBridgeClient({ maxAttempts: 5 });
 
 export async function publishLifecycleEvents(
@@ -56,7 +64,7 @@ export async function publishLifecycleEvents(
   if (records.length === 0) return;
   const details = records.map((record) => eventDetail(change, record));
   if (!busName) {
-    for (const detail of details) logger.info('lifecycle event', { lifecycleEvent: detail });
+    for (const detail of details) await localSink(detail);
     return;
   }
   try {
