@@ -106,7 +106,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const demo = loadDemoData(options.demoDataFile);
     await seed(demo, clock.now());
 
-    const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store] =
+    const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store, events] =
       await Promise.all([
         import('../functions/api/changes.ts'),
         import('../functions/api/catalog.ts'),
@@ -117,7 +117,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         import('../functions/adapters/alerts.ts'),
         import('../functions/adapters/mailer.ts'),
         import('../functions/adapters/store/change-store.ts'),
+        import('../functions/adapters/events.ts'),
       ]);
+
+    // Lifecycle events (EventBridge in AWS): printed, and kept for GET /local/events.
+    const published: unknown[] = [];
+    events.installEventSink((detail) => {
+      published.push(detail);
+      if (published.length > 10_000) published.shift();
+      if (options.printEvents)
+        console.log(`[event] ${detail.at} ${detail.changeId} ${detail.event} by ${detail.actor}`);
+    });
 
     // The lifecycle: the definition the CDK app deploys, every Lambda bound to the same handler.
     const { definition, lambdaArns } = extractLifecycleDefinition();
