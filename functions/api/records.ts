@@ -7,13 +7,18 @@ import type { z } from 'zod';
 import { newId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
 import { type Alert, acknowledgeAlert, queryAlerts } from '../adapters/store/alert-store.ts';
-import { type BackupResult, putBackup, queryBackups } from '../adapters/store/backup-store.ts';
+import {
+  type BackupResult,
+  putBackup,
+  queryBackups,
+  type StoredBackup,
+} from '../adapters/store/backup-store.ts';
 import { type CopRequest, putCopRequest, readCopRequest } from '../adapters/store/cop-store.ts';
 import { readCustomer } from '../adapters/store/directory-store.ts';
 import type { alertsQuery, backupBody, backupsQuery, copRequestBody } from '../contract/schemas.ts';
 import { toUtcIso } from '../core/calendar.ts';
 import { DomainError } from '../core/errors.ts';
-import { classifyBackups } from '../core/retention.ts';
+import { classifyBackups, type Retention } from '../core/retention.ts';
 import { createApiHandler, type RouteContext } from '../http/api-handler.ts';
 
 const notFound = (what: string, id: string) =>
@@ -48,19 +53,28 @@ async function getCopRequest({ params, principal }: RouteContext) {
   return request;
 }
 
-/** Backup results with their retention class, computed per application from its whole history. */
-function withRetention(results: BackupResult[], now: RouteContext['now']) {
+/**
+ * Backup results with their retention class, computed per application from its whole history at
+ * `now`: the class stored on a record is the nightly job's and may be a day old, so it is not shown.
+ */
+function withRetention(results: StoredBackup[], now: RouteContext['now']) {
   const byApplication = Map.groupBy(results, (result) => result.application);
-  const classes = new Map<string, { retention: string; expiresAt?: string }>();
+  const classes = new Map<string, { retention: Retention; expiresAt?: string }>();
   for (const group of byApplication.values()) {
     for (const c of classifyBackups(policy, group, now)) classes.set(c.backupId, c);
   }
   return results.map((result) => {
     const c = classes.get(result.backupId);
-    const { recordedAt: _recordedAt, ...rest } = result;
+    const {
+      recordedAt: _recordedAt,
+      retention: _storedRetention,
+      expiresAt: _storedExpiresAt,
+      expiredAt: _expiredAt,
+      ...rest
+    } = result;
     return {
       ...rest,
-      retention: c?.retention ?? 'EXPIRED',
+      retention: c?.retention ?? ('EXPIRED' as Retention),
       ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
     };
   });
@@ -77,9 +91,15 @@ async function recordBackup({ body, now }: RouteContext<z.output<typeof backupBo
     ...(body.sizeBytes !== undefined ? { sizeBytes: body.sizeBytes } : {}),
     recordedAt: toUtcIso(now),
   };
-  await putBackup(result);
-  const history = await queryBackups(body.customerId, body.application);
+  // The record is stored with its class at `now` among the application's history, so the nightly
+  // job only writes what changes later.
+  const history = [...(await queryBackups(body.customerId, body.application)), result];
   const view = withRetention(history, now).find((b) => b.backupId === result.backupId);
+  if (!view) throw new Error(`backup ${result.backupId} missing from its own history`);
+  await putBackup(result, {
+    retention: view.retention,
+    ...(view.expiresAt ? { expiresAt: view.expiresAt } : {}),
+  });
   return view;
 }
 

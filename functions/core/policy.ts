@@ -40,6 +40,7 @@ export const ALERT_EVENTS = [
   'STORAGE_NEAR_FULL',
   'WINDOW_OVER_CAPACITY',
   'OUTCOME_OVERDUE',
+  'CERTIFICATE_AT_RISK',
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 
@@ -221,7 +222,13 @@ export const policySchema = z
         catalog: z
           .array(
             z.strictObject({
-              file: z.string().regex(/\.cop\.(sgn|sha512)$/, 'must end in .cop.sgn or .cop.sha512'),
+              file: z
+                .string()
+                .max(200)
+                .regex(
+                  /^[A-Za-z0-9][A-Za-z0-9._+-]*\.cop\.(sgn|sha512)$/,
+                  'must be a plain file name ending in .cop.sgn or .cop.sha512',
+                ),
               kind: z.enum(['phone-firmware', 'locale', 'device-pack', 'security-patch']),
               description: z.string().min(1),
             }),
@@ -299,6 +306,8 @@ export const policySchema = z
             STORAGE_NEAR_FULL: z.enum(ALERT_PRIORITIES),
             WINDOW_OVER_CAPACITY: z.enum(ALERT_PRIORITIES),
             OUTCOME_OVERDUE: z.enum(ALERT_PRIORITIES),
+            /** A certificate can no longer be renewed with full notice before it expires. */
+            CERTIFICATE_AT_RISK: z.enum(ALERT_PRIORITIES),
           })
           .default({
             JOB_CRASHED: 'P1',
@@ -308,6 +317,7 @@ export const policySchema = z
             STORAGE_NEAR_FULL: 'P3',
             WINDOW_OVER_CAPACITY: 'P3',
             OUTCOME_OVERDUE: 'P2',
+            CERTIFICATE_AT_RISK: 'P1',
           }),
       })
       .prefault({}),

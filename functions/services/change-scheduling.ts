@@ -7,7 +7,12 @@ import type { DateTime } from 'luxon';
 import { publishLifecycleEvents } from '../adapters/events.ts';
 import { newId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
-import { readCapacity, writeTransition } from '../adapters/store/change-store.ts';
+import {
+  ConcurrentUpdateError,
+  readCapacity,
+  readChangeRecord,
+  writeTransition,
+} from '../adapters/store/change-store.ts';
 import { workflow } from '../adapters/workflow.ts';
 import {
   type Actor,
@@ -51,6 +56,39 @@ export type PlannedChangeRequest = Omit<NewChangeFields, 'changeId'> & {
   actor?: Actor;
 };
 
+/** How often a write with a caller-chosen id is tried again after a conflict with another writer. */
+const DUPLICATE_CHECKS = 5;
+
+function pause(attempt: number): Promise<void> {
+  const ms = Math.min(500, 20 * 2 ** attempt) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * After a write under a caller-chosen id failed with ConcurrentUpdateError: either the id is taken
+ * (an earlier or concurrent writer committed it; the store cannot tell that apart from a transaction
+ * conflict with that writer, so the change is read) and CHANGE_EXISTS (409) says so, or the write
+ * may be tried again (true while attempts remain).
+ */
+async function retryUnlessExists(changeId: string, attempt: number): Promise<boolean> {
+  if (await readChangeRecord(changeId)) {
+    throw new DomainError('CHANGE_EXISTS', 409, `change ${changeId} already exists`);
+  }
+  if (attempt + 1 >= DUPLICATE_CHECKS) return false;
+  await pause(attempt);
+  return true;
+}
+
+/**
+ * A new change under a fresh random id can only meet a transaction conflict (DynamoDB cancels a
+ * transaction that races another on the same capacity counter): wait a moment and write it again.
+ */
+async function retryConflict(attempt: number): Promise<boolean> {
+  if (attempt + 1 >= DUPLICATE_CHECKS) return false;
+  await pause(attempt);
+  return true;
+}
+
 async function announce(transition: Transition): Promise<Transition> {
   await publishLifecycleEvents(transition.change, transition.history);
   await workflow().startLifecycle(transition.change);
@@ -84,12 +122,22 @@ export async function createPlannedChange(request: PlannedChangeRequest, now: Da
       await writeTransition(null, transition, policy.windows.capacity);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'WINDOW_FULL' && attempt < 5) continue;
+      if (error instanceof ConcurrentUpdateError) {
+        if (
+          changeId !== undefined ? await retryUnlessExists(changeId, attempt) : await retryConflict(attempt)
+        )
+          continue;
+      }
       throw error;
     }
     return announce(transition);
   }
 }
 
+/**
+ * Places and writes an emergency change, then starts its lifecycle. With a given changeId, as for
+ * a planned change: a second call finds the change written (DomainError CHANGE_EXISTS).
+ */
 export async function createEmergencyChange(
   fields: Omit<EmergencyFields, 'changeId' | 'when'> & { changeId?: string; actor?: Actor },
   when: EmergencyWhen,
@@ -103,6 +151,18 @@ export async function createEmergencyChange(
     now,
     actor,
   );
-  await writeTransition(null, transition, policy.windows.capacity);
-  return announce(transition);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeTransition(null, transition, policy.windows.capacity);
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) {
+        if (
+          changeId !== undefined ? await retryUnlessExists(changeId, attempt) : await retryConflict(attempt)
+        )
+          continue;
+      }
+      throw error;
+    }
+    return announce(transition);
+  }
 }

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -17,8 +18,8 @@ export interface NightlyJobsProps {
   readonly stateMachine: StateMachine;
   readonly eventBus: EventBus;
   readonly alertTopic: Topic;
-  /** Environment every job needs to send notices (NOTICE_SENDER ...). */
-  readonly environment?: Record<string, string>;
+  /** The verified SES identity the jobs' notices are sent from (the same as the lifecycle's). */
+  readonly noticeSender: string;
 }
 
 /**
@@ -77,7 +78,7 @@ export class NightlyJobs extends Construct {
         timeout: Duration.minutes(15),
         memorySize: 1024,
         environment: {
-          ...props.environment,
+          NOTICE_SENDER: props.noticeSender,
           STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
           EVENT_BUS_NAME: props.eventBus.eventBusName,
           ALERT_TOPIC_ARN: props.alertTopic.topicArn,
@@ -99,6 +100,18 @@ export class NightlyJobs extends Construct {
     this.functions = functions as Record<JobName, ServiceFunction>;
     this.rules = rules as Record<JobName, Rule>;
     this.copCatalogBucket.grantRead(this.functions['cop-uploads']);
+    // Only the COP job mails partners itself (upload done / refused); the scans' changes are
+    // announced by their lifecycles.
+    const domain = props.noticeSender.includes('@') ? props.noticeSender.split('@')[1] : props.noticeSender;
+    this.functions['cop-uploads'].addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: props.noticeSender }),
+        ],
+      }),
+    );
     this.copSftpBucket.grantWrite(this.functions['cop-uploads']);
   }
 }

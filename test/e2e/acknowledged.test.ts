@@ -56,7 +56,10 @@ describe('acknowledge', () => {
   it('refuses a second acknowledgement with 409 INVALID_STATE and changes nothing', async () => {
     const before = await readChange(system, id);
 
-    const again = await system.call('POST', `/changes/${id}/acknowledge`, { key: system.keys.acme, body: {} });
+    const again = await system.call('POST', `/changes/${id}/acknowledge`, {
+      key: system.keys.acme,
+      body: {},
+    });
 
     expect(again.status).toBe(409);
     expect(again.body.error).toBe('INVALID_STATE');

@@ -162,7 +162,11 @@ describe('a planned change nobody answers', () => {
       'Maintenance completed: Dial plan update',
     ]);
     const outcome = mails[3]!;
-    expectNotice(outcome, { changeId: id, subject: 'Maintenance completed: Dial plan update', ...GLOBEX_PLANNED });
+    expectNotice(outcome, {
+      changeId: id,
+      subject: 'Maintenance completed: Dial plan update',
+      ...GLOBEX_PLANNED,
+    });
     expect(outcome.text).toContain('has been completed successfully');
     expect(outcome.text).toContain('Dial plan deployed on all clusters.');
     expect(system.runtime.workflow.describe(id)?.status).toBe('SUCCEEDED');
@@ -203,7 +207,11 @@ describe('an upgrade nobody answers', () => {
       'Upgrade completed: Upgrade to 15.0 SU2',
     ]);
     const outcome = mails[3]!;
-    expectNotice(outcome, { changeId: id, subject: 'Upgrade completed: Upgrade to 15.0 SU2', ...GLOBEX_PLANNED });
+    expectNotice(outcome, {
+      changeId: id,
+      subject: 'Upgrade completed: Upgrade to 15.0 SU2',
+      ...GLOBEX_PLANNED,
+    });
     expect(outcome.text).toContain('Upgrade completion notice');
     expect(outcome.text).toMatch(/Upgrade completion notice: the upgrade of .* to 15\.0 SU2/);
     const change = await readChange(system, id);

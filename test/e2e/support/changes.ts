@@ -20,7 +20,10 @@ export interface PlannedChangeBody {
 }
 
 /** POST /changes as ops (a dial-plan change for globex unless told otherwise); expects 201. */
-export async function createPlanned(system: System, body: Partial<PlannedChangeBody> = {}): Promise<ChangeView> {
+export async function createPlanned(
+  system: System,
+  body: Partial<PlannedChangeBody> = {},
+): Promise<ChangeView> {
   const response = await system.call<ChangeView>('POST', '/changes', {
     body: {
       customerId: 'globex',

@@ -64,16 +64,19 @@ export function entriesOf(change: ChangeView, event: string): HistoryEntry[] {
 }
 
 /** `2026-12-09T02:00:00Z` plus `{ hours: -24 }` as an ISO instant (UTC, no milliseconds). */
-export function shift(iso: string, by: { days?: number; hours?: number; minutes?: number; seconds?: number }) {
+export function shift(
+  iso: string,
+  by: { days?: number; hours?: number; minutes?: number; seconds?: number },
+) {
   return DateTime.fromISO(iso, { zone: 'utc' })
     .plus(by)
     .toISO({ suppressMilliseconds: true })
     ?.replace('+00:00', 'Z') as string;
 }
 
-/** The mails about one change (the subject carries its id), oldest first. */
+/** The notices about one change (their subject starts with `[changeId]`), oldest first; alerts left out. */
 export async function mailsOf(system: System, changeId: string): Promise<StoredMail[]> {
-  return system.mails({ changeId });
+  return (await system.mails({ changeId })).filter((mail) => mail.subject.startsWith(`[${changeId}] `));
 }
 
 // ---- iCalendar ----
@@ -207,7 +210,10 @@ export function subjectsOf(mails: StoredMail[], changeId: string): string[] {
 /** Finds the one mail whose subject (after the prefix) starts with `prefix`; fails when not exactly one. */
 export function oneMail(mails: StoredMail[], changeId: string, prefix: string): StoredMail {
   const found = mails.filter((mail) => mail.subject.startsWith(`[${changeId}] ${prefix}`));
-  expect(found.map((m) => m.subject), `exactly one "${prefix}" mail`).toHaveLength(1);
+  expect(
+    found.map((m) => m.subject),
+    `exactly one "${prefix}" mail`,
+  ).toHaveLength(1);
   return found[0] as StoredMail;
 }
 

@@ -190,6 +190,84 @@ describe('concurrent reschedules of one change', () => {
     expect(newBefore).toBe(0);
     await expectCountersExact();
   });
+
+  it('lets one win when 40 simultaneous reschedules ask for 40 different windows, leaking no reservation', async () => {
+    // Prepare
+    const change = await createGlobexChange({ title: 'Many targets' });
+    const latest = Date.parse(change.window.start) + 60 * 86_400_000;
+    const listed = await api.call<{ windows: WindowView[] }>(
+      'GET',
+      `/maintenance-windows?region=AMER&kind=infrastructure&count=100&from=${encodeURIComponent(
+        api.clock.now().plus({ days: 7 }).toISO() as string,
+      )}`,
+    );
+    const targets = listed.body.windows
+      .filter((w) => w.start !== change.window.start && Date.parse(w.start) <= latest)
+      .slice(0, 40);
+    expect(targets).toHaveLength(40);
+    const before = await allCounters();
+
+    // Act
+    const responses = await Promise.all(
+      targets.map((target, i) =>
+        api.call<ChangeView | ErrorBody>('POST', `/changes/${change.changeId}/reschedule`, {
+          key: api.keys.acme,
+          body: { requestedStart: target.start, reason: `window ${i}` },
+        }),
+      ),
+    );
+
+    // Assess
+    const counts = statusCounts(responses);
+    expect(counts).toEqual({ '200': 1, '409 RESCHEDULE_LIMIT_REACHED': 39 });
+    const winner = responses.find((r) => r.status === 200)?.body as ChangeView;
+    const after = await allCounters();
+    const moved = [...new Set([...before.keys(), ...after.keys()])]
+      .map((id) => [id, (after.get(id) ?? 0) - (before.get(id) ?? 0)] as const)
+      .filter(([, delta]) => delta !== 0);
+    expect(Object.fromEntries(moved)).toEqual({ [windowIdOf(change)]: -1, [windowIdOf(winner)]: 1 });
+    await expectCountersExact();
+  });
+
+  it('keeps the counters exact when reschedules and cancellations of one change race', async () => {
+    // Prepare
+    const change = await createGlobexChange({ title: 'Reschedule or cancel' });
+    const soonest = api.clock.now().plus({ days: 7 });
+    const listed = await api.call<{ windows: WindowView[] }>(
+      'GET',
+      `/maintenance-windows?region=AMER&kind=infrastructure&count=30&from=${encodeURIComponent(soonest.toISO() as string)}`,
+    );
+    const target = listed.body.windows.find((w) => w.start !== change.window.start) as WindowView;
+
+    // Act
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? api.call<ChangeView | ErrorBody>('POST', `/changes/${change.changeId}/reschedule`, {
+              key: api.keys.acme,
+              body: { requestedStart: target.start, reason: `move ${i}` },
+            })
+          : api.call<ChangeView | ErrorBody>('POST', `/changes/${change.changeId}/cancel`, {
+              body: { reason: `cancel ${i}` },
+            }),
+      ),
+    );
+
+    // Assess
+    expect(responses.filter((r) => r.status >= 500)).toEqual([]);
+    const cancels = responses.filter((_, i) => i % 2 === 1);
+    const moves = responses.filter((_, i) => i % 2 === 0);
+    expect(cancels.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(moves.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    for (const r of [...cancels, ...moves].filter((r) => r.status !== 200)) {
+      expect(r.status, r.text).toBe(409);
+      expect(['INVALID_STATE', 'RESCHEDULE_LIMIT_REACHED']).toContain((r.body as ErrorBody).error);
+    }
+    const stored = await api.call<ChangeView>('GET', `/changes/${change.changeId}`);
+    expect(stored.body.status).toBe('CANCELLED');
+    expect((stored.body.history ?? []).filter((h) => h.event === 'CANCELLED')).toHaveLength(1);
+    await expectCountersExact();
+  });
 });
 
 describe('concurrent creates into an almost full window', () => {

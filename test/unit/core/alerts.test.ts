@@ -70,6 +70,7 @@ describe('draftAlert', () => {
           STORAGE_NEAR_FULL: 'P3',
           WINDOW_OVER_CAPACITY: 'P3',
           OUTCOME_OVERDUE: 'P2',
+          CERTIFICATE_AT_RISK: 'P1',
         },
       },
     });

@@ -1,0 +1,247 @@
+/**
+ * The nightly backup retention job over 100,000 backup records (5,000 customers x 5 applications x
+ * 4 nights) in DynamoDB Local (in memory). Goal (from the issue): under 60 s and under 256 MB on this
+ * 2-core machine.
+ *
+ *   npx tsx bench/backup-retention.ts [customers=5000]
+ *
+ * 1. Seeds the customers (the items putCustomer writes) and their backup results (the items putBackup
+ *    writes: each with its class as it was when recorded, 10 minutes after it was taken) with
+ *    BatchWriteItem, 16 requests in flight. One customer application in 100 failed last night.
+ * 2. Runs the job in a child process of its own (so its memory figures are the job's, not the
+ *    seeding's), sampling process.memoryUsage() every 100 ms, then runs it again (nothing to write).
+ *
+ * What the first run has to write: each application's oldest night is no longer one of the 3 latest
+ * good backups (25,000 updates to EXTENDED), and a NO_GOOD_BACKUP alert per failed last night.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+// A line per alert (the local log sink) or per page would cost more than the work measured.
+process.env.LOG_LEVEL ??= 'ERROR';
+
+const AT = '2026-11-23T11:30:00Z';
+const TABLE = 'bench-backup-retention';
+
+interface RunReport {
+  label: string;
+  wallMs: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  /** CPU seconds of the job's process and of DynamoDB Local's Java process during the run. */
+  cpuSeconds: number;
+  javaCpuSeconds: number;
+  counts: Record<string, number>;
+}
+
+if (process.argv[2] === '--job') {
+  await runJobs();
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+  const customers = Number(process.argv[2] ?? 5000);
+  const jvmArgs = process.env.BENCH_JVM_ARGS?.split(' ').filter(Boolean);
+  const { startDynamoDbLocal } = await import('../local/dynamodb-local.ts');
+  const { ensureTable, localDynamoDbClient } = await import('../local/dynamodb-client.ts');
+  const dynamo = await startDynamoDbLocal({ port: 0, ...(jvmArgs ? { jvmArgs } : {}) });
+  try {
+    await ensureTable(localDynamoDbClient(dynamo.endpoint), TABLE);
+    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+    process.env.TABLE_NAME = TABLE;
+    console.log(`DynamoDB Local ready on ${dynamo.endpoint} in ${(dynamo.startupMs / 1000).toFixed(2)} s`);
+
+    const seeded = await seed(customers);
+    console.log(
+      `seeded ${seeded.customers} customers and ${seeded.backups} backup records in ${(seeded.ms / 1000).toFixed(1)} s ` +
+        `(${Math.round(((seeded.customers + seeded.backups) / seeded.ms) * 1000)} items/s, BatchWriteItem x16)`,
+    );
+
+    const reports = await inChild(dynamo.endpoint, dynamo.pid);
+    for (const report of reports) {
+      const records = report.counts.records ?? 0;
+      console.log(
+        `${report.label}: ${records} records in ${(report.wallMs / 1000).toFixed(1)} s ` +
+          `(${Math.round((records / report.wallMs) * 1000)} records/s), ` +
+          `peak RSS ${report.peakRssMb.toFixed(0)} MB, peak heap used ${report.peakHeapMb.toFixed(0)} MB; ` +
+          `CPU ${report.cpuSeconds.toFixed(1)} s job, ${report.javaCpuSeconds.toFixed(1)} s DynamoDB Local`,
+      );
+      console.log(`  counts ${JSON.stringify(report.counts)}`);
+    }
+    console.log(`DynamoDB Local (Java) RSS at the end: ${javaRssMb(dynamo.pid)} MB (not part of the job)`);
+    const first = reports[0];
+    if (!first || first.wallMs >= 60_000 || first.peakRssMb >= 256) process.exitCode = 1;
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+/** Customers and backups, written as putCustomer and putBackup write them. */
+async function seed(customerCount: number): Promise<{ customers: number; backups: number; ms: number }> {
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { documents } = await import('../functions/adapters/clients.ts');
+  const { keys, indexKeys } = await import('../functions/adapters/store/keys.ts');
+  const { backupItem } = await import('../functions/adapters/store/backup-store.ts');
+  const { policy } = await import('../functions/adapters/policy-source.ts');
+  const { classifyBackups } = await import('../functions/core/retention.ts');
+  const { DateTime } = await import('luxon');
+  type BackupResult = import('../functions/adapters/store/backup-store.ts').BackupResult;
+
+  const at = DateTime.fromISO(AT, { zone: 'utc' });
+  const nights = [3, 2, 1, 0].map((daysAgo) => at.startOf('day').minus({ days: daysAgo }).plus({ hours: 7 }));
+  const applications = policy.backups.applications;
+  let backups = 0;
+
+  function* items(): Generator<Record<string, unknown>> {
+    for (let c = 0; c < customerCount; c++) {
+      const customerId = `cust-${String(c).padStart(5, '0')}`;
+      const partnerId = `partner-${c % 50}`;
+      yield {
+        ...keys.customer(customerId),
+        ...indexKeys.partnerCustomers(partnerId, customerId),
+        ...indexKeys.allCustomers(customerId),
+        entity: 'customer',
+        customerId,
+        partnerId,
+        name: `Customer ${c}`,
+        region: (['AMER', 'APJC', 'AUS', 'EU'] as const)[c % 4],
+        version: '15.0 SU2',
+        sso: false,
+        contacts: [{ email: `it@${customerId}.example` }],
+      };
+      for (const [a, application] of applications.entries()) {
+        const history: BackupResult[] = [];
+        for (const [n, takenAt] of nights.entries()) {
+          const lastNightFailed = n === nights.length - 1 && (c * applications.length + a) % 100 === 0;
+          const recordedAt = takenAt.plus({ minutes: 10 });
+          const result: BackupResult = {
+            backupId: `bkp_${customerId}_${application}_${n}`,
+            customerId,
+            application,
+            takenAt: takenAt.toISO({ suppressMilliseconds: true }) as string,
+            status: lastNightFailed ? 'failed' : 'succeeded',
+            sizeBytes: 1_500_000_000 + ((c * 7919 + a * 104_729 + n) % 500_000_000),
+            recordedAt: recordedAt.toISO({ suppressMilliseconds: true }) as string,
+          };
+          history.push(result);
+          // Its class when it was recorded, as POST /v1/backups stores it.
+          const c0 = classifyBackups(policy, history, recordedAt).at(-1);
+          backups++;
+          yield backupItem(result, {
+            retention: c0?.retention ?? 'EXPIRED',
+            ...(c0?.expiresAt ? { expiresAt: c0.expiresAt } : {}),
+          });
+        }
+      }
+    }
+  }
+
+  const source = items();
+  const started = performance.now();
+  let written = 0;
+  const writer = async () => {
+    for (;;) {
+      const batch: Record<string, unknown>[] = [];
+      for (let next = source.next(); !next.done; next = source.next()) {
+        batch.push(next.value);
+        if (batch.length === 25) break;
+      }
+      if (batch.length === 0) return;
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((done) => setTimeout(done, Math.min(1000, 20 * 2 ** attempt)));
+        const result = await documents.send(new BatchWriteCommand({ RequestItems: { [TABLE]: requests } }));
+        requests = (result.UnprocessedItems?.[TABLE] ?? []) as typeof requests;
+      }
+      written += batch.length;
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, writer));
+  const ms = performance.now() - started;
+  return { customers: written - backups, backups, ms };
+}
+
+/** Runs the job in a fresh Node process (same loader flags) and reads its reports. */
+function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> {
+  return new Promise((resolve, reject) => {
+    const flags = process.env.BENCH_JOB_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, ...process.execArgv, fileURLToPath(import.meta.url), '--job'], {
+      env: {
+        ...process.env,
+        DYNAMODB_ENDPOINT: endpoint,
+        TABLE_NAME: TABLE,
+        BENCH_JAVA_PID: String(javaPid),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = output.split('\n').find((l) => l.startsWith('REPORTS '));
+      if (code !== 0 || !line) reject(new Error(`job process exited with ${code}\n${output}`));
+      else resolve(JSON.parse(line.slice('REPORTS '.length)) as RunReport[]);
+    });
+  });
+}
+
+async function runJobs(): Promise<void> {
+  const { handler } = await import('../functions/jobs/backup-retention.ts');
+  const javaPid = Number(process.env.BENCH_JAVA_PID);
+  const reports: RunReport[] = [];
+  for (const label of ['retention job', 're-run (nothing left to write)']) {
+    globalThis.gc?.();
+    let peakRss = 0;
+    let peakHeap = 0;
+    const sample = () => {
+      const usage = process.memoryUsage();
+      peakRss = Math.max(peakRss, usage.rss);
+      peakHeap = Math.max(peakHeap, usage.heapUsed);
+    };
+    sample();
+    const timer = setInterval(sample, 100);
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const javaCpu = javaCpuSeconds(javaPid);
+    const summary = await handler({ time: AT });
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    clearInterval(timer);
+    sample();
+    reports.push({
+      label,
+      wallMs,
+      peakRssMb: peakRss / 2 ** 20,
+      peakHeapMb: peakHeap / 2 ** 20,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      javaCpuSeconds: javaCpuSeconds(javaPid) - javaCpu,
+      counts: summary.counts,
+    });
+  }
+  console.log(`REPORTS ${JSON.stringify(reports)}`);
+}
+
+function javaRssMb(pid: number): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number.isFinite(kb) ? (kb / 1024).toFixed(0) : '?';
+  } catch {
+    return '?';
+  }
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc; 0 when unreadable). */
+function javaCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // After "pid (comm) ": state is field 3, utime 14 and stime 15 (1-based), in clock ticks (100/s).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
