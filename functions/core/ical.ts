@@ -57,6 +57,8 @@ export function changesToICalendar(changes: readonly ChangeRecord[], calendarNam
     endOutputType: 'utc',
     status: STATUS[change.status],
     categories: [change.type, change.region],
+    // The record's last change, not the wall clock: the same change gives the same calendar.
+    timestamp: Date.parse(change.updatedAt),
     productId: 'change-management/partner-feed',
     calName: calendarName,
   }));

@@ -49,6 +49,17 @@ function changeItem(change: ChangeRecord) {
   };
 }
 
+let historySequence = 0;
+
+/**
+ * The tie-breaker of history entries with the same `at`: the order they were written in (real
+ * milliseconds, then a per-process sequence), so entries of one instant read back as they happened.
+ */
+function writeOrder(): string {
+  historySequence = (historySequence + 1) % 1_000_000;
+  return `${String(Date.now()).padStart(15, '0')}-${String(historySequence).padStart(6, '0')}`;
+}
+
 function historyItem(changeId: string, record: HistoryRecord, unique: string) {
   return { ...keys.history(changeId, record.at, unique), entity: 'history', changeId, ...record };
 }
@@ -146,7 +157,7 @@ export async function writeTransition(
   const historyPuts = transition.history.map((record, index) => ({
     Put: {
       TableName: table,
-      Item: historyItem(change.changeId, record, `${String(change.version).padStart(6, '0')}-${index}`),
+      Item: historyItem(change.changeId, record, `${writeOrder()}-${index}`),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   }));
@@ -236,7 +247,7 @@ export async function appendHistory(changeId: string, records: HistoryRecord[]):
     await documents.send(
       new PutCommand({
         TableName: tableName(),
-        Item: historyItem(changeId, record, `e-${randomUUID()}`),
+        Item: historyItem(changeId, record, `${writeOrder()}-0-${randomUUID().slice(0, 8)}`),
       }),
     );
   }
