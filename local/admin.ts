@@ -7,6 +7,8 @@
  *   POST /local/faults/ses { "failNext": 2 } | { "failAlways": true } | { "heal": true }
  *   GET  /local/mails                      the captured e-mails as JSON (the inbox is at the mail URL)
  *   GET  /local/events[?changeId=]         the lifecycle events published (EventBridge in AWS)
+ *   GET  /local/jobs                       the next run of each nightly job
+ *   POST /local/jobs/<job> { "time"?, "restart"?, "providerInstalls"? }   run a nightly job now
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Duration } from 'luxon';

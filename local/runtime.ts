@@ -11,8 +11,10 @@
  * Modules that create AWS clients read their endpoints from the environment when first loaded,
  * so they are imported only after the environment points at the local services.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { JOB_NAMES, type JobName } from '../functions/jobs/schedules.ts';
 import { extractLifecycleDefinition } from '../infra/lifecycle-definition.ts';
 import { TABLE_SCHEMA } from '../infra/table-schema.ts';
 import { adminRoutes } from './admin.ts';
@@ -21,6 +23,7 @@ import { LocalClock } from './clock.ts';
 import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
+import { LocalScheduler } from './scheduler.ts';
 import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow-runner.ts';
 
 export interface RuntimeOptions {
@@ -44,8 +47,12 @@ export interface RuntimeOptions {
   /** Print every lifecycle event (as EventBridge would receive it). @default false */
   printEvents?: boolean;
   onDynamoOutput?: (text: string) => void;
-  /** Extra local routes under /local/ (used by the nightly-jobs runner). */
+  /** Extra local routes under /local/. */
   extraAdmin?: (method: string, path: string, body: Record<string, unknown>) => Promise<unknown | undefined>;
+  /** Run the nightly schedules on the local clock. @default true */
+  schedules?: boolean;
+  /** Print each job run's counts. @default false */
+  printJobs?: boolean;
 }
 
 export interface RunningKey {
@@ -65,6 +72,7 @@ export interface Runtime {
   clock: LocalClock;
   mail: LocalMailStore;
   workflow: LocalWorkflow;
+  scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -88,6 +96,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     process.env.SES_ENDPOINT = mail.sesEndpoint;
+    // COP files: a local folder pair stands in for the catalog bucket and the customers' SFTP store.
+    const copRoot = options.dataDir ? resolve(options.dataDir, '..') : mkdtempSync(join(tmpdir(), 'cop-'));
+    process.env.COP_CATALOG_DIR = join(copRoot, 'cop-catalog');
+    process.env.COP_SFTP_DIR = join(copRoot, 'sftp');
     process.env.TABLE_NAME = tableName;
     process.env.AWS_REGION ??= 'us-east-1';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -188,6 +200,43 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       nextToken = page.nextToken;
     } while (nextToken);
 
+    // The nightly jobs: the same handlers, on the same cron expressions, on the local clock.
+    const [copFiles, policySource, retention, cop, certificates, releases] = await Promise.all([
+      import('../functions/adapters/cop-files.ts'),
+      import('../functions/adapters/policy-source.ts'),
+      import('../functions/jobs/backup-retention.ts'),
+      import('../functions/jobs/cop-uploads.ts'),
+      import('../functions/jobs/certificate-scan.ts'),
+      import('../functions/jobs/release-scan.ts'),
+    ]);
+    await copFiles.seedLocalCatalog(process.env.COP_CATALOG_DIR as string, policySource.policy);
+    const scheduler = new LocalScheduler({
+      clock,
+      jobs: {
+        'backup-retention': retention.handler,
+        'cop-uploads': cop.handler,
+        'certificate-scan': certificates.handler,
+        'release-scan': releases.handler,
+      },
+      onRun: (job, outcome) => {
+        if (outcome.error) console.error(`[job] ${job} (${outcome.time}) failed: ${outcome.error.message}`);
+        else if (options.printJobs)
+          console.log(
+            `[job] ${job} (${outcome.time}): ${JSON.stringify((outcome.summary as { counts?: unknown })?.counts ?? {})}`,
+          );
+      },
+    });
+    if (options.schedules !== false) scheduler.start();
+    stack.push(async () => scheduler.stop());
+    const jobRoutes = async (method: string, path: string, body: Record<string, unknown>) => {
+      const job = /^\/local\/jobs\/([a-z-]+)$/.exec(path)?.[1];
+      if (method === 'GET' && path === '/local/jobs') return { nextRuns: scheduler.nextRuns() };
+      if (method !== 'POST' || !job) return options.extraAdmin?.(method, path, body);
+      if (!(JOB_NAMES as readonly string[]).includes(job))
+        throw new Error(`no job ${job}: ${JOB_NAMES.join(', ')}`);
+      return scheduler.run(job as JobName, body);
+    };
+
     const api: LocalApi = await startLocalApi({
       port: options.port,
       handlers: { changes: changes.handler, catalog: catalog.handler, records: records.handler },
@@ -197,7 +246,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         workflow,
         mail,
         events: () => published,
-        ...(options.extraAdmin ? { extra: options.extraAdmin } : {}),
+        extra: jobRoutes,
       }),
     });
     stack.push(() => api.close());
@@ -211,6 +260,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock,
       mail,
       workflow,
+      scheduler,
       stop: stopAll,
     };
   } catch (error) {

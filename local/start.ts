@@ -94,6 +94,7 @@ const runtime = await startRuntime({
   clockSpeed,
   traceWorkflow: values.trace,
   printEvents: true,
+  printJobs: true,
   ...(values['clock-start'] ? { clockStart: values['clock-start'] } : {}),
   ...(values['in-memory'] ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
 });
@@ -125,6 +126,10 @@ Change management is running locally.
   DynamoDB   ${runtime.dynamoEndpoint} (table ${runtime.tableName}${values['in-memory'] ? ', in memory' : `, data in ${LOCAL_DIR}/dynamodb`})
   Inbox      ${runtime.mail.inboxUrl} (every e-mail the system sends; JSON at ${runtime.mail.storeUrl})
   Clock      ${runtime.clock.describe().now} at ${runtime.clock.describe().speed}x; move it: curl -X POST ${runtime.adminUrl}/clock -d '{"advance":"PT24H"}'
+  Jobs       ${Object.entries(runtime.scheduler.nextRuns())
+    .map(([job, at]) => `${job} next ${at}`)
+    .join('; ')}
+             run one now: npm run job -- backup-retention
   Endpoints  ${LOCAL_DIR}/endpoints.json
 
 API keys:

@@ -40,7 +40,7 @@ import { type JobContext, jobHandler } from './job-runner.ts';
 export const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 /** Customers of a page processed at once (each a query, then its writes). */
-export const CUSTOMER_CONCURRENCY = 48;
+export const CUSTOMER_CONCURRENCY = 32;
 /** Writes of one customer in flight at once (a long failing streak can mean hundreds). */
 const WRITE_CONCURRENCY = 8;
 

@@ -1,9 +1,15 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -99,7 +105,39 @@ export class NightlyJobs extends Construct {
     }
     this.functions = functions as Record<JobName, ServiceFunction>;
     this.rules = rules as Record<JobName, Rule>;
-    this.copCatalogBucket.grantRead(this.functions['cop-uploads']);
+    // CopyObject needs to read the catalog object and write the customer's object; object keys are
+    // per file and per customer, so these are prefix grants (acknowledged below), nothing more.
+    const copJob = this.functions['cop-uploads'];
+    copJob.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.copCatalogBucket.arnForObjects('catalog/*')],
+      }),
+    );
+    copJob.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.copSftpBucket.arnForObjects('*')] }),
+    );
+    Validations.of(copJob.role!).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.copCatalogBucket.node.defaultChild as CfnBucket)}.Arn>/catalog/*]`,
+        reason: 'Reads any COP file of the catalog prefix: the files are named by partner requests.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.copSftpBucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+        reason:
+          "Writes into each customer's SFTP home (<customerId>/cop/<file>); customers are data, not stack resources.",
+      },
+    );
+    for (const fn of Object.values(this.functions)) {
+      Validations.of(fn.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "CDK's grant to publish on the KMS-encrypted alert topic; it is scoped to that topic's key.",
+      });
+    }
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedule rules (EventBridge target DLQ).',
+    });
     // Only the COP job mails partners itself (upload done / refused); the scans' changes are
     // announced by their lifecycles.
     const domain = props.noticeSender.includes('@') ? props.noticeSender.split('@')[1] : props.noticeSender;
@@ -108,10 +146,13 @@ export class NightlyJobs extends Construct {
         actions: ['ses:SendRawEmail'],
         resources: [
           Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
-          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: props.noticeSender }),
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: props.noticeSender,
+          }),
         ],
       }),
     );
-    this.copSftpBucket.grantWrite(this.functions['cop-uploads']);
   }
 }

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { ChangeApi } from '../constructs/change-api.ts';
 import { ChangeLifecycle } from '../constructs/change-lifecycle.ts';
 import { ChangeTable } from '../constructs/change-table.ts';
+import { NightlyJobs } from '../constructs/nightly-jobs.ts';
 
 /**
  * Everything the change-management service runs on. For now it holds the table; the API, the
@@ -12,13 +13,19 @@ export class ChangeManagementStack extends Stack {
   public readonly changeTable: ChangeTable;
   public readonly api: ChangeApi;
   public readonly lifecycle: ChangeLifecycle;
+  public readonly jobs: NightlyJobs;
 
   public constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
     this.changeTable = new ChangeTable(this, 'ChangeTable');
-    this.lifecycle = new ChangeLifecycle(this, 'Lifecycle', {
+    const noticeSender: string = this.node.tryGetContext('noticeSender') ?? 'maintenance@calling.example';
+    this.lifecycle = new ChangeLifecycle(this, 'Lifecycle', { table: this.changeTable, noticeSender });
+    this.jobs = new NightlyJobs(this, 'NightlyJobs', {
       table: this.changeTable,
-      noticeSender: this.node.tryGetContext('noticeSender'),
+      stateMachine: this.lifecycle.stateMachine,
+      eventBus: this.lifecycle.eventBus,
+      alertTopic: this.lifecycle.alertTopic,
+      noticeSender,
     });
     this.api = new ChangeApi(this, 'Api', {
       table: this.changeTable,

@@ -34,8 +34,18 @@ export interface System {
   stop(): Promise<void>;
 }
 
-export async function startSystem(clockStart = '2026-11-23T15:00:00Z'): Promise<System> {
-  const runtime = await startRuntime({ port: 0, clockStart, clockSpeed: 0, retryScale: 0.05 });
+export async function startSystem(
+  clockStart = '2026-11-23T15:00:00Z',
+  options: { schedules?: boolean } = {},
+): Promise<System> {
+  // The nightly schedules stay off unless a test asks for them: their scans would add changes.
+  const runtime = await startRuntime({
+    port: 0,
+    clockStart,
+    clockSpeed: 0,
+    retryScale: 0.05,
+    schedules: options.schedules ?? false,
+  });
   const keyOf = (match: (k: Runtime['keys'][number]) => boolean) => runtime.keys.find(match)?.key as string;
   const keys = {
     ops: keyOf((k) => k.role === 'ops'),

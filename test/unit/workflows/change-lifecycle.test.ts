@@ -619,22 +619,33 @@ describe('the lifecycle resources in the stack', () => {
     }
   });
 
-  it('no other role may start or resume the lifecycle', () => {
-    const allowed = new Set([roleOf(changesFnId, 'Role')]);
+  it('only the changes handler may resume the lifecycle; only it and the nightly jobs may start one', () => {
+    const changesRole = roleOf(changesFnId, 'Role');
+    const jobRoles = new Set(
+      Object.entries(json.Resources)
+        .filter(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('NightlyJobs'))
+        .map(([id]) => id),
+    );
+    expect(jobRoles.size).toBe(4);
     for (const [id, resource] of Object.entries(json.Resources)) {
       if (resource.Type !== 'AWS::IAM::Policy') continue;
       const p = resource.Properties as {
         Roles: { Ref: string }[];
         PolicyDocument: { Statement: Statement[] };
       };
-      const grantsStates = p.PolicyDocument.Statement.some((s) =>
-        actionsOf(s).some((a) => a.startsWith('states:Start') || a.startsWith('states:SendTask')),
-      );
-      if (grantsStates)
+      const actions = p.PolicyDocument.Statement.flatMap((s) => actionsOf(s));
+      if (actions.some((a) => a.startsWith('states:SendTask'))) {
         expect(
-          p.Roles.every((r) => allowed.has(r.Ref)),
+          p.Roles.every((r) => r.Ref === changesRole),
           id,
         ).toBe(true);
+      }
+      if (actions.some((a) => a.startsWith('states:Start'))) {
+        expect(
+          p.Roles.every((r) => r.Ref === changesRole || jobRoles.has(r.Ref)),
+          id,
+        ).toBe(true);
+      }
     }
   });
 
