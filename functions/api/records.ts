@@ -59,25 +59,28 @@ async function getCopRequest({ params, principal }: RouteContext) {
  */
 function withRetention(results: StoredBackup[], now: RouteContext['now']) {
   const byApplication = Map.groupBy(results, (result) => result.application);
-  const classes = new Map<string, { retention: Retention; expiresAt?: string }>();
+  const classes = new Map<string, { retention: Retention; expiresAt?: string; dropRecord: boolean }>();
   for (const group of byApplication.values()) {
     for (const c of classifyBackups(policy, group, now)) classes.set(c.backupId, c);
   }
-  return results.map((result) => {
-    const c = classes.get(result.backupId);
-    const {
-      recordedAt: _recordedAt,
-      retention: _storedRetention,
-      expiresAt: _storedExpiresAt,
-      expiredAt: _expiredAt,
-      ...rest
-    } = result;
-    return {
-      ...rest,
-      retention: c?.retention ?? ('EXPIRED' as Retention),
-      ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
-    };
-  });
+  // A failed result past its 7 days is gone for the caller, even before the nightly job deletes it.
+  return results
+    .filter((result) => !classes.get(result.backupId)?.dropRecord)
+    .map((result) => {
+      const c = classes.get(result.backupId);
+      const {
+        recordedAt: _recordedAt,
+        retention: _storedRetention,
+        expiresAt: _storedExpiresAt,
+        expiredAt: _expiredAt,
+        ...rest
+      } = result;
+      return {
+        ...rest,
+        retention: c?.retention ?? ('EXPIRED' as Retention),
+        ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
+      };
+    });
 }
 
 async function recordBackup({ body, now }: RouteContext<z.output<typeof backupBody>>) {

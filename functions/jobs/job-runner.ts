@@ -45,6 +45,8 @@ export interface JobSummary {
 export function jobHandler(job: JobName, work: (context: JobContext) => Promise<void>) {
   return async (event: JobEvent = {}): Promise<JobSummary> => {
     const at = event.time ? DateTime.fromISO(event.time, { zone: 'utc' }) : now();
+    if (!at.isValid)
+      throw new RangeError(`the job event's time is not an ISO instant: ${String(event.time)}`);
     const runKey = at.toUTC().toISODate() as string;
     const previous = event.restart ? null : await readJobRun(job, runKey);
     const resumed = previous?.state === 'RUNNING';

@@ -46,6 +46,12 @@ export function backupItem(backup: BackupResult, retention: StoredRetention): Re
     ...backup,
     retention: retention.retention,
     ...(retention.expiresAt ? { expiresAt: retention.expiresAt } : {}),
+    // A failed result is only a record: DynamoDB's TTL deletes it a day after the nightly job
+    // should have, should the job ever stop running. Good backups never carry a TTL (the latest
+    // ones must survive however old they are).
+    ...(backup.status === 'failed' && retention.expiresAt
+      ? { ttl: Math.floor(Date.parse(retention.expiresAt) / 1000) + 24 * 3600 }
+      : {}),
   };
 }
 
@@ -60,42 +66,47 @@ export async function putBackup(backup: BackupResult, retention: StoredRetention
   );
 }
 
-/** Attributes the retention job needs (everything but the size and bookkeeping fields). */
-const RETENTION_PROJECTION = {
-  ProjectionExpression:
-    'backupId, customerId, application, takenAt, #status, #retention, expiresAt, expiredAt',
-  ExpressionAttributeNames: { '#status': 'status', '#retention': 'retention' },
-};
+/** What classifying a record needs (and its stored class): what the retention job reads. */
+export type RetentionRecord = Pick<
+  StoredBackup,
+  'backupId' | 'customerId' | 'application' | 'takenAt' | 'status' | 'retention' | 'expiresAt' | 'expiredAt'
+>;
 
-/**
- * A customer's backup records, oldest first per application; one application if named. With
- * `forRetention`, only the attributes that classification needs are read (sizeBytes and recordedAt
- * are left out).
- */
-export async function queryBackups(
-  customerId: string,
-  application?: UcApplication,
-  options: { forRetention?: boolean } = {},
-): Promise<StoredBackup[]> {
-  const items: StoredBackup[] = [];
+async function queryPartition<T>(
+  input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+): Promise<T[]> {
+  const items: T[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: application ? 'pk = :pk AND begins_with(sk, :app)' : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': `BACKUPS#${customerId}`,
-          ...(application ? { ':app': `${application}#` } : {}),
-        },
-        ...(options.forRetention ? RETENTION_PROJECTION : {}),
-        ExclusiveStartKey: startKey,
-      }),
+      new QueryCommand({ ...input, TableName: tableName(), ExclusiveStartKey: startKey }),
     );
-    for (const item of page.Items ?? []) items.push(withoutKeys<StoredBackup>(item));
+    for (const item of page.Items ?? []) items.push(withoutKeys<T>(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return items;
+}
+
+/** A customer's backup records, oldest first per application; one application if named. */
+export async function queryBackups(customerId: string, application?: UcApplication): Promise<StoredBackup[]> {
+  return queryPartition<StoredBackup>({
+    KeyConditionExpression: application ? 'pk = :pk AND begins_with(sk, :app)' : 'pk = :pk',
+    ExpressionAttributeValues: {
+      ':pk': `BACKUPS#${customerId}`,
+      ...(application ? { ':app': `${application}#` } : {}),
+    },
+  });
+}
+
+/** A customer's backup records with only what classification needs (no size, no bookkeeping). */
+export async function queryRetentionRecords(customerId: string): Promise<RetentionRecord[]> {
+  return queryPartition<RetentionRecord>({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `BACKUPS#${customerId}` },
+    ProjectionExpression:
+      'backupId, customerId, application, takenAt, #status, #retention, expiresAt, expiredAt',
+    ExpressionAttributeNames: { '#status': 'status', '#retention': 'retention' },
+  });
 }
 
 /** What a conditional write did: changed the record, or found it already changed by someone else. */
