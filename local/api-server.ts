@@ -38,6 +38,10 @@ export interface LocalApi {
 /** The largest body API Gateway would pass on is 10 MB; the handlers refuse over 64 KiB themselves. */
 const READ_LIMIT = 10 * 1024 * 1024;
 
+/** API Gateway caches an authorizer's Allow per identity source (the key) for this long. */
+const AUTHORIZER_CACHE_MS = 5 * 60 * 1000;
+const authorizerCache = new Map<string, { context: Record<string, unknown>; until: number }>();
+
 interface CompiledRoute {
   method: string;
   resource: string;
@@ -168,29 +172,37 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
   const requestId = randomUUID();
   const methodArn = `arn:aws:execute-api:local:000000000000:local/${API_STAGE}/${method}${route.resource}`;
 
-  // The authorizer, exactly as API Gateway calls a REQUEST authorizer.
+  // The authorizer, exactly as API Gateway calls a REQUEST authorizer, and cached per key for
+  // AUTHORIZER_CACHE_MS as API Gateway does (resultsCacheTtl in infra/constructs/change-api.ts).
+  const apiKey = headers['x-api-key'];
+  const cached = apiKey ? authorizerCache.get(apiKey) : undefined;
   let authorizerContext: Record<string, unknown>;
-  try {
-    const decision = await options.authorizer({
-      type: 'REQUEST',
-      methodArn,
-      resource: route.resource,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      pathParameters,
-      queryStringParameters: single,
-      multiValueQueryStringParameters: multi,
-      stageVariables: null,
-      requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
-    });
-    const allowed = decision.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
-    if (!allowed) return gatewayError(403, 'FORBIDDEN', 'this key may not call the API');
-    authorizerContext = { ...(decision.context ?? {}), principalId: decision.principalId };
-  } catch {
-    return gatewayError(401, 'UNAUTHORIZED', 'a valid x-api-key header is required');
-  }
+  if (cached && cached.until > Date.now()) {
+    authorizerContext = cached.context;
+  } else
+    try {
+      const decision = await options.authorizer({
+        type: 'REQUEST',
+        methodArn,
+        resource: route.resource,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders,
+        pathParameters,
+        queryStringParameters: single,
+        multiValueQueryStringParameters: multi,
+        stageVariables: null,
+        requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
+      });
+      const allowed = decision.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
+      if (!allowed) return gatewayError(403, 'FORBIDDEN', 'this key may not call the API');
+      authorizerContext = { ...(decision.context ?? {}), principalId: decision.principalId };
+      if (apiKey)
+        authorizerCache.set(apiKey, { context: authorizerContext, until: Date.now() + AUTHORIZER_CACHE_MS });
+    } catch {
+      return gatewayError(401, 'UNAUTHORIZED', 'a valid x-api-key header is required');
+    }
 
   const event: APIGatewayProxyEvent = {
     resource: route.resource,

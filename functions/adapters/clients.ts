@@ -3,14 +3,19 @@
  * and tests can mock them with aws-sdk-client-mock). The local runtime points them at DynamoDB Local
  * by setting DYNAMODB_ENDPOINT before the first import.
  */
+
+import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const endpoint = process.env.DYNAMODB_ENDPOINT;
 
 export const dynamoDb = new DynamoDBClient({
   ...(endpoint
     ? {
+        // The local runtime serves many callers from one process (in Lambda, one request at a time).
+        requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) }),
         endpoint,
         region: process.env.AWS_REGION ?? 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
