@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { policy } from '../adapters/policy-source.ts';
-import { queryChanges } from '../adapters/store/change-store.ts';
+import { queryAllChanges } from '../adapters/store/change-store.ts';
 import {
   type Customer,
   listCustomers,
@@ -15,7 +15,6 @@ import {
 import { openApiDocument } from '../contract/openapi.ts';
 import type { severityQuery, windowsQuery } from '../contract/schemas.ts';
 import { listWindows, toWindowView, zoneOf } from '../core/calendar.ts';
-import type { ChangeRecord } from '../core/change.ts';
 import { DomainError } from '../core/errors.ts';
 import { changesToICalendar } from '../core/ical.ts';
 import { assessSeverity } from '../core/severity.ts';
@@ -73,13 +72,9 @@ async function partnerCalendar({ params, principal }: RouteContext) {
   const own = ownPartnerId(principal);
   const partner = own && own !== partnerId ? null : await readPartner(partnerId);
   if (!partner) throw new DomainError('NOT_FOUND', 404, `partner ${partnerId} was not found`);
-  const changes: ChangeRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await queryChanges({ scope: { kind: 'partner', partnerId }, limit: 100, nextToken });
-    changes.push(...page.items.filter((change) => change.status !== 'CANCELLED'));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  const changes = (await queryAllChanges({ kind: 'partner', partnerId })).filter(
+    (change) => change.status !== 'CANCELLED',
+  );
   return new RawBody(
     'text/calendar; charset=utf-8',
     changesToICalendar(changes, `Maintenance: ${partner.name}`),

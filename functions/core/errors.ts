@@ -38,3 +38,7 @@ export class DomainError extends Error {
     return new DomainError(refusal.code, refusal.status, refusal.message);
   }
 }
+
+export function hasCode(error: unknown, code: string): error is DomainError {
+  return error instanceof DomainError && error.code === code;
+}

@@ -22,18 +22,17 @@
  * emergencies (of those, renewed as an emergency tonight).
  */
 
-import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
 import { raiseAlert } from '../adapters/alerts.ts';
 import { documents, tableName } from '../adapters/clients.ts';
 import { now } from '../adapters/clock.ts';
+import { derivedId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
-import { queryChanges } from '../adapters/store/change-store.ts';
+import { queryAllChanges } from '../adapters/store/change-store.ts';
 import { type Certificate, type Customer, readCustomer } from '../adapters/store/directory-store.ts';
 import { sortableInstant } from '../adapters/store/keys.ts';
-import type { ChangeRecord } from '../core/change.ts';
-import { DomainError } from '../core/errors.ts';
+import { hasCode } from '../core/errors.ts';
 import {
   CERTIFICATE_SCAN,
   certificateEmergencyDecision,
@@ -42,7 +41,7 @@ import {
 } from '../core/scans.ts';
 import { logger } from '../http/logger.ts';
 import { createEmergencyChange, createPlannedChange } from '../services/change-scheduling.ts';
-import { type JobContext, jobHandler } from './job-runner.ts';
+import { type JobContext, jobHandler, startKeyOf } from './job-runner.ts';
 
 /** Certificates per page: a checkpoint is written after each page. */
 const PAGE_SIZE = 25;
@@ -86,33 +85,9 @@ async function certificatesExpiring(
   return page.LastEvaluatedKey ? { certificates, lastKey: page.LastEvaluatedKey } : { certificates };
 }
 
-/** Every change of the customer, any status (the decision needs the finished ones too). */
-async function changesOf(customerId: string): Promise<ChangeRecord[]> {
-  const changes: ChangeRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await queryChanges({ scope: { kind: 'customer', customerId }, limit: 100, nextToken });
-    changes.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return changes;
-}
-
 /** The deterministic id of the change a decision schedules. */
 export function certificateChangeId(dedupeKey: string): string {
-  return `chg_cert_${createHash('sha256').update(dedupeKey, 'utf8').digest('hex').slice(0, 24)}`;
-}
-
-/** The cursor of a resumed run, if it is one this job wrote. */
-function startKeyOf(cursor: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const lastKey = cursor?.lastKey;
-  return lastKey && typeof lastKey === 'object' && !Array.isArray(lastKey)
-    ? (lastKey as Record<string, unknown>)
-    : undefined;
-}
-
-function hasCode(error: unknown, code: string): error is DomainError {
-  return error instanceof DomainError && error.code === code;
+  return derivedId('chg_cert', dedupeKey);
 }
 
 async function scanCertificate(
@@ -135,7 +110,7 @@ async function scanCertificate(
   const decision = certificateRenewalDecision(policy, {
     certificate,
     customer,
-    changes: await changesOf(customerId),
+    changes: await queryAllChanges({ kind: 'customer', customerId }),
     now: at,
   });
   if (decision.action === 'skip') {

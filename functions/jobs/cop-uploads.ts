@@ -24,11 +24,12 @@
  * customer record, no recipient) is given up with the same alert. Store errors are not caught: the job
  * crashes (P1 alert) and the retry resumes from the last checkpoint.
  */
-import { createHash } from 'node:crypto';
+
 import * as z from 'zod';
 import { raiseAlert } from '../adapters/alerts.ts';
 import { now } from '../adapters/clock.ts';
 import { copFileStore } from '../adapters/cop-files.ts';
+import { derivedId } from '../adapters/ids.ts';
 import { mailer } from '../adapters/mailer.ts';
 import { policy } from '../adapters/policy-source.ts';
 import { ConcurrentUpdateError, readChangeRecord } from '../adapters/store/change-store.ts';
@@ -91,8 +92,7 @@ export class InvalidJobInputError extends Error {
 
 /** The change id of a provider install: the same customer, file and run key give the same id. */
 export function providerChangeId(customerId: string, copFile: string, runKey: string): string {
-  const digest = createHash('sha256').update(`${customerId}\n${copFile}\n${runKey}`, 'utf8').digest('hex');
-  return `chg_cop_${digest.slice(0, 24)}`;
+  return derivedId('chg_cop', `${customerId}\n${copFile}\n${runKey}`);
 }
 
 /** Every install of the event, checked against the customers and the catalog; throws naming each problem. */

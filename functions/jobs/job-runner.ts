@@ -104,3 +104,11 @@ export function jobHandler(job: JobName, work: (context: JobContext) => Promise<
     return summary;
   };
 }
+
+/** The DynamoDB start key a resumed run left in its cursor (`{ lastKey }`), if any. */
+export function startKeyOf(cursor: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const lastKey = cursor?.lastKey;
+  return lastKey && typeof lastKey === 'object' && !Array.isArray(lastKey)
+    ? (lastKey as Record<string, unknown>)
+    : undefined;
+}

@@ -20,20 +20,20 @@
  * alreadyUpgraded (a completed upgrade to the target; the directory still shows the old version),
  * noWindow (no window with capacity within the planning horizon).
  */
-import { createHash } from 'node:crypto';
+
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { documents, tableName } from '../adapters/clients.ts';
 import { now } from '../adapters/clock.ts';
+import { derivedId } from '../adapters/ids.ts';
 import { policy } from '../adapters/policy-source.ts';
-import { queryChanges } from '../adapters/store/change-store.ts';
+import { queryAllChanges } from '../adapters/store/change-store.ts';
 import type { Customer } from '../adapters/store/directory-store.ts';
 import { withoutKeys } from '../adapters/store/keys.ts';
-import type { ChangeRecord } from '../core/change.ts';
 import { DomainError } from '../core/errors.ts';
 import { releaseUpgradeDecision, type UpgradeSkipReason } from '../core/scans.ts';
 import { logger } from '../http/logger.ts';
 import { createPlannedChange } from '../services/change-scheduling.ts';
-import { type JobContext, jobHandler } from './job-runner.ts';
+import { type JobContext, jobHandler, startKeyOf } from './job-runner.ts';
 
 /** Customers per page: a checkpoint is written after each page. */
 const PAGE_SIZE = 25;
@@ -63,29 +63,9 @@ async function customersPage(
   return page.LastEvaluatedKey ? { customers, lastKey: page.LastEvaluatedKey } : { customers };
 }
 
-/** Every change of the customer, any status (the decision needs the finished ones too). */
-async function changesOf(customerId: string): Promise<ChangeRecord[]> {
-  const changes: ChangeRecord[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await queryChanges({ scope: { kind: 'customer', customerId }, limit: 100, nextToken });
-    changes.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return changes;
-}
-
 /** The deterministic id of the upgrade a decision schedules. */
 export function upgradeChangeId(dedupeKey: string): string {
-  return `chg_upg_${createHash('sha256').update(dedupeKey, 'utf8').digest('hex').slice(0, 24)}`;
-}
-
-/** The cursor of a resumed run, if it is one this job wrote. */
-function startKeyOf(cursor: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const lastKey = cursor?.lastKey;
-  return lastKey && typeof lastKey === 'object' && !Array.isArray(lastKey)
-    ? (lastKey as Record<string, unknown>)
-    : undefined;
+  return derivedId('chg_upg', dedupeKey);
 }
 
 async function scanCustomer(context: JobContext, customer: Customer): Promise<void> {
@@ -93,7 +73,7 @@ async function scanCustomer(context: JobContext, customer: Customer): Promise<vo
   const where = { customerId: customer.customerId, version: customer.version };
   const decision = releaseUpgradeDecision(policy, {
     customer,
-    changes: await changesOf(customer.customerId),
+    changes: await queryAllChanges({ kind: 'customer', customerId: customer.customerId }),
   });
   if (decision.action === 'skip') {
     context.count(SKIP_COUNTS[decision.reason]);

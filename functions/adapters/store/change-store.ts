@@ -362,3 +362,15 @@ export async function queryChanges(
   } while (startKey && items.length < query.limit);
   return startKey ? { items, nextToken: encodeToken(startKey) } : { items };
 }
+
+/** Every change of a scope, all pages (for jobs and feeds, not for request paths with a limit). */
+export async function queryAllChanges(scope: ChangeScope): Promise<ChangeRecord[]> {
+  const changes: ChangeRecord[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await queryChanges({ scope, limit: 100, nextToken });
+    changes.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return changes;
+}
