@@ -7,13 +7,7 @@
 import type { z } from 'zod';
 import { publishLifecycleEvents } from '../adapters/events.ts';
 import { policy } from '../adapters/policy-source.ts';
-import {
-  applyMove,
-  type ChangeScope,
-  queryChanges,
-  readCapacity,
-  readChange,
-} from '../adapters/store/change-store.ts';
+import { applyMove, type ChangeScope, queryChanges, readChange } from '../adapters/store/change-store.ts';
 import {
   type Customer,
   type Principal,
@@ -30,7 +24,6 @@ import type {
   completeBody,
   rescheduleBody,
 } from '../contract/schemas.ts';
-import { windowStartingAt } from '../core/calendar.ts';
 import {
   acknowledgeChange,
   type ChangeRecord,
@@ -133,8 +126,7 @@ async function moveVisibleChange(
     { capacityLimit: policy.windows.capacity },
   );
   await publishLifecycleEvents(transition.change, transition.history);
-  await wakeLifecycle(changeId, signal);
-  const stored = await readChange(changeId);
+  const [stored] = await Promise.all([readChange(changeId), wakeLifecycle(changeId, signal)]);
   if (!stored) throw notFound('change', changeId);
   return toChangeView(stored.change, stored.history);
 }
@@ -147,11 +139,11 @@ async function acknowledge(context: RouteContext<z.output<typeof acknowledgeBody
 
 async function reschedule(context: RouteContext<z.output<typeof rescheduleBody>>) {
   const { body, now, principal } = context;
-  return moveVisibleChange(context, 'rescheduled', async (change) => {
-    const target = windowStartingAt(policy, change.region, body.requestedStart, 'infrastructure');
-    const used = target ? await readCapacity([target.id]) : new Map<string, number>();
-    return rescheduleChange(policy, change, body, actorOf(principal), now, (id) => used.get(id) ?? 0);
-  });
+  // Capacity is not read first: the move's transaction reserves the place on the condition that
+  // the window is not full, and refuses the whole move with WINDOW_FULL otherwise.
+  return moveVisibleChange(context, 'rescheduled', (change) =>
+    rescheduleChange(policy, change, body, actorOf(principal), now, () => 0),
+  );
 }
 
 async function complete(context: RouteContext<z.output<typeof completeBody>>) {
