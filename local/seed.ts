@@ -3,11 +3,15 @@
  * expiries are written relative to the runtime's clock so the demo always has one coming due.
  */
 import { readFileSync } from 'node:fs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
 import * as z from 'zod';
+import { documents, tableName } from '../functions/adapters/clients.ts';
+import { backupItem, type StoredRetention } from '../functions/adapters/store/backup-store.ts';
 import { putApiKey, putCustomer, putPartner } from '../functions/adapters/store/directory-store.ts';
 import { toUtcIso } from '../functions/core/calendar.ts';
-import { REGIONS } from '../functions/core/policy.ts';
+import { DEFAULT_POLICY, REGIONS, UC_APPLICATIONS } from '../functions/core/policy.ts';
+import { classifyBackups } from '../functions/core/retention.ts';
 
 const contact = z.object({
   name: z.string().optional(),
@@ -31,6 +35,19 @@ const demoDataSchema = z.object({
       ),
     }),
   ),
+  backups: z
+    .object({
+      $comment: z.string().optional(),
+      nights: z.number().int().min(0).max(60),
+      failing: z.array(
+        z.object({
+          customerId: z.string(),
+          application: z.enum(UC_APPLICATIONS),
+          nights: z.number().int().min(1),
+        }),
+      ),
+    })
+    .default({ nights: 0, failing: [] }),
   apiKeys: z.array(
     z.discriminatedUnion('role', [
       z.object({ key: z.string().min(16), role: z.literal('ops'), name: z.string() }),
@@ -63,6 +80,7 @@ export async function seed(data: DemoData, now: DateTime): Promise<void> {
       })),
     });
   }
+  await seedBackups(data, now);
   for (const apiKey of data.apiKeys) {
     await putApiKey(
       apiKey.key,
@@ -70,5 +88,44 @@ export async function seed(data: DemoData, now: DateTime): Promise<void> {
         ? { role: 'ops', name: apiKey.name }
         : { role: 'partner', partnerId: apiKey.partnerId, name: apiKey.name },
     );
+  }
+}
+
+/**
+ * Backup results for the nights before `now` (02:00 UTC each night), with deterministic ids so a
+ * restart on kept data writes the same items again instead of adding more.
+ */
+async function seedBackups(data: DemoData, now: DateTime): Promise<void> {
+  // The most recent 02:00 UTC at or before now is the last night backed up.
+  const today = now.toUTC().set({ hour: 2, minute: 0, second: 0, millisecond: 0 });
+  const lastNight = today > now ? today.minus({ days: 1 }) : today;
+  for (const customer of data.customers) {
+    for (const application of UC_APPLICATIONS) {
+      const failing = data.backups.failing.find(
+        (f) => f.customerId === customer.customerId && f.application === application,
+      );
+      const results = Array.from({ length: data.backups.nights }, (_, i) => {
+        const night = data.backups.nights - i;
+        const takenAt = toUtcIso(lastNight.minus({ days: night - 1 }));
+        return {
+          backupId: `bkp_demo_${customer.customerId}_${application}_${takenAt.slice(0, 10)}`,
+          customerId: customer.customerId,
+          application,
+          takenAt,
+          status: failing && night <= failing.nights ? ('failed' as const) : ('succeeded' as const),
+          sizeBytes: 250_000_000,
+          recordedAt: takenAt,
+        };
+      });
+      const classes = new Map(classifyBackups(DEFAULT_POLICY, results, now).map((c) => [c.backupId, c]));
+      for (const result of results) {
+        const c = classes.get(result.backupId);
+        const retention = {
+          retention: c?.retention ?? 'DATA_CENTRE',
+          ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
+        };
+        await documents.send(new PutCommand({ TableName: tableName(), Item: backupItem(result, retention) }));
+      }
+    }
   }
 }
