@@ -173,7 +173,8 @@ function memory(when: string): void {
   console.log(`\nmemory ${when}: rss ${mb(m.rss)}  heapUsed ${mb(m.heapUsed)}  heapTotal ${mb(m.heapTotal)}`);
 }
 
-const runtime = await startRuntime({ port: 0 });
+// The nightly schedules stay off: a scan running mid-phase would distort the latencies.
+const runtime = await startRuntime({ port: 0, schedules: false });
 const clients = new Worker(CLIENT_SOURCE, { eval: true });
 
 /** Runs the tasks with CLIENTS concurrent loops in the client thread and reports the phase. */
