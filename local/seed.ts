@@ -120,7 +120,7 @@ async function seedBackups(data: DemoData, now: DateTime): Promise<void> {
       const classes = new Map(classifyBackups(DEFAULT_POLICY, results, now).map((c) => [c.backupId, c]));
       for (const result of results) {
         const c = classes.get(result.backupId);
-        const retention = {
+        const retention: StoredRetention = {
           retention: c?.retention ?? 'DATA_CENTRE',
           ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
         };
