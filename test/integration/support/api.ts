@@ -66,7 +66,7 @@ export async function startTestApi(start = '2026-11-23T15:00:00Z'): Promise<Test
 
   const { loadDemoData, seed } = await import('../../../local/seed.ts');
   const demo = loadDemoData();
-  await seed(demo, current);
+  await seed(demo, current, { backups: false });
   const [changes, catalog, records, authorizer, { startLocalApi }] = await Promise.all([
     import('../../../functions/api/changes.ts'),
     import('../../../functions/api/catalog.ts'),
