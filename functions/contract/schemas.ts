@@ -4,6 +4,7 @@
  * Every request object is strict: unknown fields are refused with the field named.
  */
 import * as z from 'zod';
+import { HISTORY_EVENTS } from '../core/change.ts';
 import { HOLIDAY_YEARS } from '../core/holidays.ts';
 import {
   ALERT_EVENTS,
@@ -16,31 +17,9 @@ import {
   URGENCIES,
   WINDOW_KINDS,
 } from '../core/policy.ts';
+import { CHANGE_STATUSES } from '../core/reschedule.ts';
 
-export const CHANGE_STATUSES = [
-  'SCHEDULED',
-  'CONFIRMED',
-  'IN_PROGRESS',
-  'COMPLETED',
-  'FAILED',
-  'ROLLED_BACK',
-  'CANCELLED',
-] as const;
-export const HISTORY_EVENTS = [
-  'SCHEDULED',
-  'NOTICE_SENT',
-  'ACKNOWLEDGED',
-  'CONFIRMED',
-  'RESCHEDULED',
-  'REMINDER_SENT',
-  'STARTED',
-  'COMPLETED',
-  'FAILED',
-  'ROLLED_BACK',
-  'CANCELLED',
-  'NOTIFICATION_FAILED',
-  'ALERT_RAISED',
-] as const;
+export { CHANGE_STATUSES, HISTORY_EVENTS };
 export const UPGRADE_TRIGGERS = [
   'security-vulnerability',
   'below-n-1',

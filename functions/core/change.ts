@@ -13,20 +13,22 @@ import type { ChangeType, Policy, Region } from './policy.ts';
 import { type ChangeStatus, checkReschedule } from './reschedule.ts';
 
 export type { ChangeStatus };
-export type HistoryEvent =
-  | 'SCHEDULED'
-  | 'NOTICE_SENT'
-  | 'ACKNOWLEDGED'
-  | 'CONFIRMED'
-  | 'RESCHEDULED'
-  | 'REMINDER_SENT'
-  | 'STARTED'
-  | 'COMPLETED'
-  | 'FAILED'
-  | 'ROLLED_BACK'
-  | 'CANCELLED'
-  | 'NOTIFICATION_FAILED'
-  | 'ALERT_RAISED';
+export const HISTORY_EVENTS = [
+  'SCHEDULED',
+  'NOTICE_SENT',
+  'ACKNOWLEDGED',
+  'CONFIRMED',
+  'RESCHEDULED',
+  'REMINDER_SENT',
+  'STARTED',
+  'COMPLETED',
+  'FAILED',
+  'ROLLED_BACK',
+  'CANCELLED',
+  'NOTIFICATION_FAILED',
+  'ALERT_RAISED',
+] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 export type Outcome = 'succeeded' | 'failed' | 'rolled-back';
 /** `ops`, `partner:<id>` or `system`. */
 export type Actor = string;
