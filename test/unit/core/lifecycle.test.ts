@@ -7,6 +7,7 @@ import {
   nextLifecycleAction,
 } from '../../../functions/core/lifecycle.ts';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../../functions/core/policy.ts';
+import { AMER_WINDOW, plannedChangeRecord } from '../support/change-fixtures.ts';
 
 // Every expected value below is worked out by hand from shared/spec/rules.md:
 // - The AMER window of Monday 7 Dec 2026 runs 21:00 EST to Tue 8 Dec 06:00 EST = 2026-12-08T02:00Z..11:00Z.
@@ -17,13 +18,7 @@ import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../../functions/cor
 // - The 24 h reminder is due at window start - 24 h = 2026-12-07T02:00Z.
 // - Overdue outcome: window end + 2 h (outcomeGraceHours) = 2026-12-08T13:00Z.
 
-const WINDOW = {
-  start: '2026-12-08T02:00:00Z',
-  end: '2026-12-08T11:00:00Z',
-  timezone: 'America/New_York',
-  localStart: '2026-12-07T21:00:00-05:00',
-  localEnd: '2026-12-08T06:00:00-05:00',
-};
+const WINDOW = AMER_WINDOW;
 /** The window of Monday 14 Dec 2026 (21:00 EST = 02:00Z on the 15th), where a reschedule moves it. */
 const NEW_WINDOW = {
   start: '2026-12-15T02:00:00Z',
@@ -35,29 +30,7 @@ const NEW_WINDOW = {
 const REMINDER_KEY = 'reminder-24h@2026-12-08T02:00:00Z';
 
 function plannedChange(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
-  return {
-    changeId: 'chg_lifecycle0001',
-    partnerId: 'ptn_acme',
-    customerId: 'cus_globex',
-    region: 'AMER',
-    type: 'configuration',
-    title: 'Dial plan update',
-    disruptsCalling: true,
-    emergency: false,
-    urgent: false,
-    status: 'SCHEDULED',
-    window: WINDOW,
-    windowId: 'AMER#2026-12-07',
-    originalWindowStart: WINDOW.start,
-    noticeSentAt: '2026-11-16T15:00:00Z',
-    replyBy: '2026-11-19T15:00:00Z',
-    rescheduleCutoff: '2026-12-01T02:00:00Z',
-    reschedulesRemaining: 1,
-    createdAt: '2026-11-16T15:00:00Z',
-    updatedAt: '2026-11-16T15:00:00Z',
-    version: 1,
-    ...overrides,
-  };
+  return plannedChangeRecord({ changeId: 'chg_lifecycle0001', ...overrides });
 }
 
 /** An emergency, as POST /v1/changes/emergency leaves it: no notice, no reply, never reschedulable. */

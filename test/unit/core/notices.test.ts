@@ -7,43 +7,16 @@ import {
   type NoticeParty,
   recipientsOf,
 } from '../../../functions/core/notices.ts';
+import { AMER_WINDOW, plannedChangeRecord } from '../support/change-fixtures.ts';
 
 // Expected texts worked out by hand. The AMER window of Monday 7 Dec 2026 runs 21:00 EST (UTC-05:00) to
 // Tuesday 8 Dec 06:00 EST = 2026-12-08 02:00 to 11:00 UTC. The notice went out Mon 16 Nov 2026 15:00Z:
 // replyBy (3 business days) Thu 19 Nov 15:00Z; reschedule cutoff = window start - 7 days = 1 Dec 02:00Z.
 
-const WINDOW = {
-  start: '2026-12-08T02:00:00Z',
-  end: '2026-12-08T11:00:00Z',
-  timezone: 'America/New_York',
-  localStart: '2026-12-07T21:00:00-05:00',
-  localEnd: '2026-12-08T06:00:00-05:00',
-};
+const WINDOW = AMER_WINDOW;
 
 function plannedChange(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
-  return {
-    changeId: 'chg_notice0001',
-    partnerId: 'ptn_acme',
-    customerId: 'cus_globex',
-    region: 'AMER',
-    type: 'configuration',
-    title: 'Dial plan update',
-    disruptsCalling: true,
-    emergency: false,
-    urgent: false,
-    status: 'SCHEDULED',
-    window: WINDOW,
-    windowId: 'AMER#2026-12-07',
-    originalWindowStart: WINDOW.start,
-    noticeSentAt: '2026-11-16T15:00:00Z',
-    replyBy: '2026-11-19T15:00:00Z',
-    rescheduleCutoff: '2026-12-01T02:00:00Z',
-    reschedulesRemaining: 1,
-    createdAt: '2026-11-16T15:00:00Z',
-    updatedAt: '2026-11-16T15:00:00Z',
-    version: 1,
-    ...overrides,
-  };
+  return plannedChangeRecord({ changeId: 'chg_notice0001', ...overrides });
 }
 
 function emergencyChange(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
