@@ -7,13 +7,11 @@ import {
   type NoticeParty,
   recipientsOf,
 } from '../../../functions/core/notices.ts';
-import { AMER_WINDOW, plannedChangeRecord } from '../support/change-fixtures.ts';
+import { plannedChangeRecord } from '../support/change-fixtures.ts';
 
 // Expected texts worked out by hand. The AMER window of Monday 7 Dec 2026 runs 21:00 EST (UTC-05:00) to
 // Tuesday 8 Dec 06:00 EST = 2026-12-08 02:00 to 11:00 UTC. The notice went out Mon 16 Nov 2026 15:00Z:
 // replyBy (3 business days) Thu 19 Nov 15:00Z; reschedule cutoff = window start - 7 days = 1 Dec 02:00Z.
-
-const WINDOW = AMER_WINDOW;
 
 function plannedChange(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
   return plannedChangeRecord({ changeId: 'chg_notice0001', ...overrides });
