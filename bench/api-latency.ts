@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 // Request logs would cost more than the requests; set LOG_LEVEL=INFO to measure with them.
 process.env.LOG_LEVEL ??= 'WARN';
 
-const { startRuntime } = await import('../local/runtime.ts');
+const { startRuntime } = await import('#local/runtime.ts');
 
 const CHANGES = Number(process.argv[2] ?? 2000);
 const GET_REQUESTS = Number(process.argv[3] ?? 4000);

@@ -57,8 +57,8 @@ if (process.env.BENCH_ROLE === 'job') {
 async function main(): Promise<void> {
   const customers = Number(process.argv[2] ?? 5000);
   const jvmArgs = process.env.BENCH_JVM_ARGS?.split(' ').filter(Boolean);
-  const { startDynamoDbLocal } = await import('../local/dynamodb-local.ts');
-  const { ensureTable, localDynamoDbClient } = await import('../local/dynamodb-client.ts');
+  const { startDynamoDbLocal } = await import('#local/dynamodb-local.ts');
+  const { ensureTable, localDynamoDbClient } = await import('#local/dynamodb-client.ts');
   const dynamo = await startDynamoDbLocal({ port: 0, ...(jvmArgs ? { jvmArgs } : {}) });
   try {
     await ensureTable(localDynamoDbClient(dynamo.endpoint), TABLE);
@@ -101,13 +101,13 @@ async function main(): Promise<void> {
 /** Customers and backups, written as putCustomer and putBackup write them. */
 async function seed(customerCount: number): Promise<{ customers: number; backups: number; ms: number }> {
   const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { documents } = await import('../functions/adapters/clients.ts');
-  const { keys, indexKeys } = await import('../functions/adapters/store/keys.ts');
-  const { backupItem } = await import('../functions/adapters/store/backup-store.ts');
-  const { policy } = await import('../functions/adapters/policy-source.ts');
-  const { classifyBackups } = await import('../functions/core/retention.ts');
+  const { documents } = await import('#adapters/clients.ts');
+  const { keys, indexKeys } = await import('#adapters/store/keys.ts');
+  const { backupItem } = await import('#adapters/store/backup-store.ts');
+  const { policy } = await import('#adapters/policy-source.ts');
+  const { classifyBackups } = await import('#core/retention.ts');
   const { DateTime } = await import('luxon');
-  type BackupResult = import('../functions/adapters/store/backup-store.ts').BackupResult;
+  type BackupResult = import('#adapters/store/backup-store.ts').BackupResult;
 
   const at = DateTime.fromISO(AT, { zone: 'utc' });
   const nights = [3, 2, 1, 0].map((daysAgo) => at.startOf('day').minus({ days: daysAgo }).plus({ hours: 7 }));
@@ -204,7 +204,7 @@ function heapFlags(): string[] {
  */
 async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> {
   const { build } = await import('esbuild');
-  const { ESM_REQUIRE_BANNER } = await import('../infra/constructs/service-function.ts');
+  const { ESM_REQUIRE_BANNER } = await import('#infra/constructs/service-function.ts');
   const dir = mkdtempSync(join(tmpdir(), 'bench-backup-retention-'));
   const bundle = join(dir, 'index.mjs');
   try {
@@ -252,7 +252,7 @@ async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> 
 }
 
 async function runJobs(): Promise<void> {
-  const { handler } = await import('../functions/jobs/backup-retention.ts');
+  const { handler } = await import('#jobs/backup-retention.ts');
   const javaPid = Number(process.env.BENCH_JAVA_PID);
   const reports: RunReport[] = [];
   for (const label of ['retention job', 're-run (nothing left to write)']) {

@@ -5,8 +5,9 @@
  *   npx tsx bench/plan-changes.ts [count]
  */
 import { DateTime } from 'luxon';
-import { type PlanRequest, planChange } from '../functions/core/planning.ts';
-import { CHANGE_TYPES, DEFAULT_POLICY, REGIONS } from '../functions/core/policy.ts';
+import { type PlanRequest, planChange } from '#core/planning.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { CHANGE_TYPES, REGIONS } from '#core/vocabulary.ts';
 
 const count = Number(process.argv[2] ?? 10_000);
 const policy = DEFAULT_POLICY;

@@ -14,7 +14,7 @@
  * Goal (issue): the common planned path in 20 transitions or fewer.
  */
 import { DateTime } from 'luxon';
-import { type Runtime, startRuntime } from '../local/runtime.ts';
+import { type Runtime, startRuntime } from '#local/runtime.ts';
 
 /** Step Functions Standard, us-east-1 list price: $0.025 per 1,000 state transitions (free tier ignored). */
 const USD_PER_TRANSITION = 0.025 / 1_000;
@@ -61,7 +61,7 @@ const runtime: Runtime = await startRuntime({
 
 // The lifecycle Lambda logs `lifecycle task` once per invocation; the runtime loaded the logger before
 // us, so this import is the instance its handlers use.
-const { logger } = await import('../functions/http/logger.ts');
+const { logger } = await import('#commons/logger.ts');
 const originalInfo = logger.info.bind(logger);
 logger.info = ((message: unknown, ...rest: unknown[]) => {
   if (message === 'lifecycle task') {

@@ -2,8 +2,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ChangeManagementStack } from '#infra/stacks/change-management-stack.ts';
 import { fromRepoRoot } from './paths.ts';
-import { ChangeManagementStack } from './stacks/change-management-stack.ts';
 
 export const STACK_NAME = 'ChangeManagementStack';
 

@@ -14,7 +14,7 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { API_STAGE, ROUTES, type RouteGroup } from '../functions/contract/routes.ts';
+import { API_STAGE, ROUTES, type RouteGroup } from '#contract/routes.ts';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;

@@ -8,7 +8,7 @@
  * ~24.8 days after 1 ms, and a timer in real milliseconds would be wrong as soon as the clock is moved.
  */
 import { DateTime, Duration, type DurationLikeObject } from 'luxon';
-import type { Clock } from '../functions/adapters/clock.ts';
+import type { Clock } from '#adapters/clock.ts';
 
 export type Instant = DateTime | string;
 

@@ -11,7 +11,7 @@ import {
   type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createTableRequest, TABLE_SCHEMA } from '../infra/table-schema.ts';
+import { createTableRequest, TABLE_SCHEMA } from '#infra/table-schema.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './dynamodb-local.ts';
 
 /** A DynamoDBClient for DynamoDB Local: dummy credentials, region us-east-1, the given endpoint. */

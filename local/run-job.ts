@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { JOB_NAMES } from '../functions/jobs/schedules.ts';
+import { JOB_NAMES } from '#contract/schedules.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

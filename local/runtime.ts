@@ -14,9 +14,9 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { JOB_NAMES, type JobName } from '../functions/jobs/schedules.ts';
-import { extractLifecycleDefinition } from '../infra/lifecycle-definition.ts';
-import { TABLE_SCHEMA } from '../infra/table-schema.ts';
+import { JOB_NAMES, type JobName } from '#contract/schedules.ts';
+import { extractLifecycleDefinition } from '#infra/lifecycle-definition.ts';
+import { TABLE_SCHEMA } from '#infra/table-schema.ts';
 import { adminRoutes } from './admin.ts';
 import { type LocalApi, startLocalApi } from './api-server.ts';
 import { LocalClock } from './clock.ts';
@@ -111,7 +111,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       speed: options.clockSpeed ?? 1,
     });
     stack.push(async () => clock.stop());
-    const { installClock } = await import('../functions/adapters/clock.ts');
+    const { installClock } = await import('#adapters/clock.ts');
     installClock(clock);
 
     const { loadDemoData, seed } = await import('./seed.ts');
@@ -120,16 +120,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store, events] =
       await Promise.all([
-        import('../functions/api/changes.ts'),
-        import('../functions/api/catalog.ts'),
-        import('../functions/api/records.ts'),
-        import('../functions/auth/authorizer.ts'),
-        import('../functions/workflow/lifecycle.ts'),
-        import('../functions/adapters/workflow.ts'),
-        import('../functions/adapters/alerts.ts'),
-        import('../functions/adapters/mailer.ts'),
-        import('../functions/adapters/store/change-store.ts'),
-        import('../functions/adapters/events.ts'),
+        import('#api/changes.ts'),
+        import('#api/catalog.ts'),
+        import('#api/records.ts'),
+        import('#auth/authorizer.ts'),
+        import('#workflow/lifecycle.ts'),
+        import('#adapters/workflow.ts'),
+        import('#adapters/alerts.ts'),
+        import('#adapters/mailer.ts'),
+        import('#adapters/store/change-store.ts'),
+        import('#adapters/events.ts'),
       ]);
 
     // Lifecycle events (EventBridge in AWS): printed, and kept for GET /local/events.
@@ -202,12 +202,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     // The nightly jobs: the same handlers, on the same cron expressions, on the local clock.
     const [copFiles, policySource, retention, cop, certificates, releases] = await Promise.all([
-      import('../functions/adapters/cop-files.ts'),
-      import('../functions/adapters/policy-source.ts'),
-      import('../functions/jobs/backup-retention.ts'),
-      import('../functions/jobs/cop-uploads.ts'),
-      import('../functions/jobs/certificate-scan.ts'),
-      import('../functions/jobs/release-scan.ts'),
+      import('#adapters/cop-files.ts'),
+      import('#adapters/policy-source.ts'),
+      import('#jobs/backup-retention.ts'),
+      import('#jobs/cop-uploads.ts'),
+      import('#jobs/certificate-scan.ts'),
+      import('#jobs/release-scan.ts'),
     ]);
     await copFiles.seedLocalCatalog(process.env.COP_CATALOG_DIR as string, policySource.policy);
     const scheduler = new LocalScheduler({

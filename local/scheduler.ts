@@ -6,7 +6,7 @@
  */
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
-import { JOB_SCHEDULES, type JobName, toCronPattern } from '../functions/jobs/schedules.ts';
+import { JOB_SCHEDULES, type JobName, toCronPattern } from '#contract/schedules.ts';
 import type { LocalClock, LocalTimer } from './clock.ts';
 
 export type JobRunner = (event: { time?: string; [key: string]: unknown }) => Promise<unknown>;

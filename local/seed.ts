@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
 import * as z from 'zod';
-import { documents, tableName } from '../functions/adapters/clients.ts';
-import { backupItem, type StoredRetention } from '../functions/adapters/store/backup-store.ts';
-import { putApiKey, putCustomer, putPartner } from '../functions/adapters/store/directory-store.ts';
-import { toUtcIso } from '../functions/core/calendar.ts';
-import { DEFAULT_POLICY, REGIONS, UC_APPLICATIONS } from '../functions/core/policy.ts';
-import { classifyBackups } from '../functions/core/retention.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import { backupItem, type StoredRetention } from '#adapters/store/backup-store.ts';
+import { putApiKey, putCustomer, putPartner } from '#adapters/store/directory-store.ts';
+import { toUtcIso } from '#core/calendar.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { classifyBackups } from '#core/retention.ts';
+import { REGIONS, UC_APPLICATIONS } from '#core/vocabulary.ts';
 
 const contact = z.object({
   name: z.string().optional(),

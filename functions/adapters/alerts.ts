@@ -5,11 +5,11 @@
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { DateTime } from 'luxon';
-import { type AlertDraft, draftAlert } from '../core/alerts.ts';
-import type { AlertEvent } from '../core/policy.ts';
-import { logger } from '../http/logger.ts';
+import { type Alert, putAlert } from '#adapters/store/alert-store.ts';
+import { logger } from '#commons/logger.ts';
+import { type AlertDraft, draftAlert } from '#core/alerts.ts';
+import type { AlertEvent } from '#core/vocabulary.ts';
 import { policy } from './policy-source.ts';
-import { type Alert, putAlert } from './store/alert-store.ts';
 
 export type AlertSink = (alert: Alert) => Promise<void>;
 

@@ -14,8 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { assertCopPathParts, COP_FILE_NAME, sftpPathOf } from '../core/cop.ts';
-import type { Policy } from '../core/policy.ts';
+import { assertCopPathParts, COP_FILE_NAME, sftpPathOf } from '#core/cop.ts';
+import type { Policy } from '#core/policy.ts';
 
 export interface CopFileStore {
   /** Copies the catalog's file to the customer's SFTP server; answers where the partner finds it. */

@@ -6,8 +6,8 @@
  * then logged as an error (the history entry itself is already safe in the table).
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { ChangeRecord, HistoryRecord } from '../core/change.ts';
-import { logger } from '../http/logger.ts';
+import { logger } from '#commons/logger.ts';
+import type { ChangeRecord, HistoryRecord } from '#core/change.ts';
 
 export const EVENT_SOURCE = 'change-management';
 export const EVENT_DETAIL_TYPE = 'Change lifecycle event';

@@ -15,9 +15,9 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import type { ChangeRecord } from '../core/change.ts';
-import { logger } from '../http/logger.ts';
-import { readWaitToken } from './store/lifecycle-store.ts';
+import { readWaitToken } from '#adapters/store/lifecycle-store.ts';
+import { logger } from '#commons/logger.ts';
+import type { ChangeRecord } from '#core/change.ts';
 
 export interface WorkflowPort {
   startLifecycle(change: ChangeRecord): Promise<void>;

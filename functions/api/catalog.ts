@@ -3,23 +3,18 @@
  * iCalendar feed and the OpenAPI document.
  */
 import type { z } from 'zod';
-import { policy } from '../adapters/policy-source.ts';
-import { queryAllChanges } from '../adapters/store/change-store.ts';
-import {
-  type Customer,
-  listCustomers,
-  type Principal,
-  readCustomer,
-  readPartner,
-} from '../adapters/store/directory-store.ts';
-import { openApiDocument } from '../contract/openapi.ts';
-import type { severityQuery, windowsQuery } from '../contract/schemas.ts';
-import { listWindows, toWindowView, zoneOf } from '../core/calendar.ts';
-import { DomainError } from '../core/errors.ts';
-import { changesToICalendar } from '../core/ical.ts';
-import { assessSeverity } from '../core/severity.ts';
-import { createApiHandler, type RouteContext } from '../http/api-handler.ts';
-import { RawBody } from '../http/responses.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { queryAllChanges } from '#adapters/store/change-store.ts';
+import { type Customer, listCustomers, readCustomer, readPartner } from '#adapters/store/directory-store.ts';
+import { createApiHandler, type RouteContext } from '#commons/http/api-handler.ts';
+import { RawBody } from '#commons/http/responses.ts';
+import { openApiDocument } from '#contract/openapi.ts';
+import type { severityQuery, windowsQuery } from '#contract/schemas.ts';
+import { listWindows, toWindowView, zoneOf } from '#core/calendar.ts';
+import { DomainError } from '#core/errors.ts';
+import { changesToICalendar } from '#core/ical.ts';
+import { assessSeverity } from '#core/severity.ts';
+import { canSee, ownPartnerId } from '#core/visibility.ts';
 
 function customerView(customer: Customer, withCertificates: boolean) {
   const { customerId, partnerId, name, region, version, sso, certificates } = customer;
@@ -34,10 +29,6 @@ function customerView(customer: Customer, withCertificates: boolean) {
   };
 }
 
-function ownPartnerId(principal: Principal): string | undefined {
-  return principal.role === 'partner' ? principal.partnerId : undefined;
-}
-
 async function listCustomersRoute({ principal }: RouteContext) {
   const customers = await listCustomers(ownPartnerId(principal));
   return { items: customers.map((customer) => customerView(customer, false)) };
@@ -46,8 +37,7 @@ async function listCustomersRoute({ principal }: RouteContext) {
 async function getCustomer({ params, principal }: RouteContext) {
   const customerId = params.customerId as string;
   const customer = await readCustomer(customerId);
-  const own = ownPartnerId(principal);
-  if (!customer || (own && customer.partnerId !== own)) {
+  if (!customer || !canSee(principal, customer.partnerId)) {
     throw new DomainError('NOT_FOUND', 404, `customer ${customerId} was not found`);
   }
   return customerView(customer, true);
@@ -69,8 +59,7 @@ async function severity({ query }: RouteContext<unknown, z.output<typeof severit
 
 async function partnerCalendar({ params, principal }: RouteContext) {
   const partnerId = params.partnerId as string;
-  const own = ownPartnerId(principal);
-  const partner = own && own !== partnerId ? null : await readPartner(partnerId);
+  const partner = canSee(principal, partnerId) ? await readPartner(partnerId) : null;
   if (!partner) throw new DomainError('NOT_FOUND', 404, `partner ${partnerId} was not found`);
   const changes = (await queryAllChanges({ kind: 'partner', partnerId })).filter(
     (change) => change.status !== 'CANCELLED',

@@ -5,16 +5,13 @@
  */
 
 import type { z } from 'zod';
-import { publishLifecycleEvents } from '../adapters/events.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { applyMove, type ChangeScope, queryChanges, readChange } from '../adapters/store/change-store.ts';
-import {
-  type Customer,
-  type Principal,
-  readCustomer,
-  readPartner,
-} from '../adapters/store/directory-store.ts';
-import { wakeLifecycle } from '../adapters/workflow.ts';
+import { publishLifecycleEvents } from '#adapters/events.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { applyMove, type ChangeScope, queryChanges, readChange } from '#adapters/store/change-store.ts';
+import { type Customer, readCustomer, readPartner } from '#adapters/store/directory-store.ts';
+import { wakeLifecycle } from '#adapters/workflow.ts';
+import { createEmergencyChange, createPlannedChange } from '#app/changes/schedule-change.ts';
+import { createApiHandler, type RouteContext } from '#commons/http/api-handler.ts';
 import type {
   acknowledgeBody,
   CreateChangeBody,
@@ -23,7 +20,7 @@ import type {
   changesQuery,
   completeBody,
   rescheduleBody,
-} from '../contract/schemas.ts';
+} from '#contract/schemas.ts';
 import {
   acknowledgeChange,
   type ChangeRecord,
@@ -32,18 +29,16 @@ import {
   type Move,
   rescheduleChange,
   toChangeView,
-} from '../core/change.ts';
-import { DomainError } from '../core/errors.ts';
-import { actorOf, createApiHandler, type RouteContext } from '../http/api-handler.ts';
-import { createEmergencyChange, createPlannedChange } from '../services/change-scheduling.ts';
+} from '#core/change.ts';
+import { DomainError } from '#core/errors.ts';
+import { actorOf, canSee, type Principal } from '#core/visibility.ts';
 
 const notFound = (what: string, id: string) =>
   new DomainError('NOT_FOUND', 404, `${what} ${id} was not found`);
 
 /** A partner sees only its own changes; anything else is "not found", never "forbidden". */
 function assertVisible(change: ChangeRecord, principal: Principal): void {
-  if (principal.role === 'partner' && change.partnerId !== principal.partnerId)
-    throw notFound('change', change.changeId);
+  if (!canSee(principal, change.partnerId)) throw notFound('change', change.changeId);
 }
 
 /** The customer named in a request, which must belong to the partner named with it. */
@@ -88,7 +83,7 @@ async function listChanges({ query, principal }: RouteContext<unknown, z.output<
     principal.role === 'partner' ? { kind: 'partner', partnerId: principal.partnerId } : { kind: 'all' };
   if (query.customerId) {
     const customer = await readCustomer(query.customerId);
-    if (!customer || (principal.role === 'partner' && customer.partnerId !== principal.partnerId)) {
+    if (!customer || !canSee(principal, customer.partnerId)) {
       throw notFound('customer', query.customerId);
     }
     scope = { kind: 'customer', customerId: query.customerId };

@@ -4,22 +4,24 @@
  */
 import { DateTime } from 'luxon';
 import type { z } from 'zod';
-import { newId } from '../adapters/ids.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { type Alert, acknowledgeAlert, queryAlerts } from '../adapters/store/alert-store.ts';
+import { newId } from '#adapters/ids.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { type Alert, acknowledgeAlert, queryAlerts } from '#adapters/store/alert-store.ts';
 import {
   type BackupResult,
   putBackup,
   queryBackups,
   type StoredBackup,
-} from '../adapters/store/backup-store.ts';
-import { type CopRequest, putCopRequest, readCopRequest } from '../adapters/store/cop-store.ts';
-import { readCustomer } from '../adapters/store/directory-store.ts';
-import type { alertsQuery, backupBody, backupsQuery, copRequestBody } from '../contract/schemas.ts';
-import { toUtcIso } from '../core/calendar.ts';
-import { DomainError } from '../core/errors.ts';
-import { classifyBackups, type Retention } from '../core/retention.ts';
-import { createApiHandler, type RouteContext } from '../http/api-handler.ts';
+} from '#adapters/store/backup-store.ts';
+import { type CopRequest, putCopRequest, readCopRequest } from '#adapters/store/cop-store.ts';
+import { readCustomer } from '#adapters/store/directory-store.ts';
+import { createApiHandler, type RouteContext } from '#commons/http/api-handler.ts';
+import type { alertsQuery, backupBody, backupsQuery, copRequestBody } from '#contract/schemas.ts';
+import { toUtcIso } from '#core/calendar.ts';
+import { DomainError } from '#core/errors.ts';
+import { classifyBackups } from '#core/retention.ts';
+import { canSee } from '#core/visibility.ts';
+import type { Retention } from '#core/vocabulary.ts';
 
 const notFound = (what: string, id: string) =>
   new DomainError('NOT_FOUND', 404, `${what} ${id} was not found`);
@@ -47,7 +49,7 @@ async function createCopRequest({ body, principal, now }: RouteContext<z.output<
 async function getCopRequest({ params, principal }: RouteContext) {
   const requestId = params.requestId as string;
   const request = await readCopRequest(requestId);
-  if (!request || (principal.role === 'partner' && request.partnerId !== principal.partnerId)) {
+  if (!request || !canSee(principal, request.partnerId)) {
     throw notFound('COP request', requestId);
   }
   return request;

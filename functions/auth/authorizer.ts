@@ -6,8 +6,8 @@
  * routes a role may call is decided by the handlers from the contract's route table.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { resolveApiKey } from '../adapters/store/directory-store.ts';
-import { logger } from '../http/logger.ts';
+import { resolveApiKey } from '#adapters/store/directory-store.ts';
+import { logger } from '#commons/logger.ts';
 
 export const UNAUTHORIZED = 'Unauthorized';
 

@@ -4,9 +4,9 @@
  * resources from it (it imports no handler code, only this table).
  */
 import type { z } from 'zod';
+import type { Role } from '#core/vocabulary.ts';
 import * as s from './schemas.ts';
 
-export type Role = 'ops' | 'partner';
 /** The Lambda that serves a route: one function per group of related routes. */
 export type RouteGroup = 'changes' | 'catalog' | 'records';
 export type HttpMethod = 'GET' | 'POST';

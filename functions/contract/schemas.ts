@@ -1,39 +1,31 @@
 /**
- * The HTTP contract's request and response shapes (shared/spec/api.md) as zod schemas: the single
+ * The HTTP contract's request and response shapes (docs/api.md) as zod schemas: the single
  * source for validation, the TypeScript types of the handlers and the OpenAPI document.
  * Every request object is strict: unknown fields are refused with the field named.
  */
 import * as z from 'zod';
-import { HISTORY_EVENTS } from '../core/change.ts';
-import { HOLIDAY_YEARS } from '../core/holidays.ts';
+import { HOLIDAY_YEARS } from '#core/holidays.ts';
 import {
   ALERT_EVENTS,
   ALERT_PRIORITIES,
+  ALERT_STATUSES,
+  BACKUP_STATUSES,
+  CHANGE_STATUSES,
   CHANGE_TYPES,
+  COP_STATUSES,
+  EMERGENCY_REASONS,
+  EMERGENCY_WHEN,
+  HISTORY_EVENTS,
   IMPACTS,
+  OUTCOMES,
   REGIONS,
+  RETENTION_CLASSES,
   SEVERITIES,
   UC_APPLICATIONS,
+  UPGRADE_TRIGGERS,
   URGENCIES,
   WINDOW_KINDS,
-} from '../core/policy.ts';
-import { CHANGE_STATUSES } from '../core/reschedule.ts';
-
-export { CHANGE_STATUSES, HISTORY_EVENTS };
-export const UPGRADE_TRIGGERS = [
-  'security-vulnerability',
-  'below-n-1',
-  'end-of-life',
-  'partner-request',
-] as const;
-export const EMERGENCY_REASONS = [
-  'restore-service',
-  'reduce-outage-impact',
-  'prevent-outage',
-  'security-vulnerability',
-] as const;
-export const OUTCOMES = ['succeeded', 'failed', 'rolled-back'] as const;
-export const COP_STATUSES = ['PENDING', 'UPLOADED', 'REJECTED'] as const;
+} from '#core/vocabulary.ts';
 
 /**
  * An instant with an explicit zone (`Z` or an offset: a local time without a zone is ambiguous),
@@ -122,7 +114,7 @@ export const createEmergencyBody = z.strictObject({
   title: text(200),
   description: z.string().max(5000).optional(),
   type: z.enum(CHANGE_TYPES).optional(),
-  when: z.enum(['now', 'next-window']),
+  when: z.enum(EMERGENCY_WHEN),
 });
 export type CreateEmergencyBody = z.output<typeof createEmergencyBody>;
 
@@ -142,7 +134,7 @@ export const backupBody = z.strictObject({
   customerId: id('customer'),
   application: z.enum(UC_APPLICATIONS),
   takenAt: instant,
-  status: z.enum(['succeeded', 'failed']),
+  status: z.enum(BACKUP_STATUSES),
   sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
@@ -180,7 +172,7 @@ export const backupsQuery = z.strictObject({
   application: z.enum(UC_APPLICATIONS).optional(),
 });
 export const alertsQuery = z.strictObject({
-  status: z.enum(['open', 'acknowledged']).default('open'),
+  status: z.enum(ALERT_STATUSES).default('open'),
   priority: z.enum(ALERT_PRIORITIES).optional(),
 });
 export const emptyQuery = z.strictObject({});
@@ -272,9 +264,9 @@ export const backupView = z.object({
   customerId: z.string(),
   application: z.enum(UC_APPLICATIONS),
   takenAt: z.string(),
-  status: z.enum(['succeeded', 'failed']),
+  status: z.enum(BACKUP_STATUSES),
   sizeBytes: z.number().optional(),
-  retention: z.enum(['DATA_CENTRE', 'EXTENDED', 'EXPIRED']),
+  retention: z.enum(RETENTION_CLASSES),
   expiresAt: z.string().optional(),
 });
 export const backupList = z.object({ items: z.array(backupView) });

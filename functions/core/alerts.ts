@@ -8,13 +8,8 @@
  */
 import { DateTime, Duration } from 'luxon';
 import { toUtcIso } from './calendar.ts';
-import {
-  ALERT_EVENTS,
-  ALERT_PRIORITIES,
-  type AlertEvent,
-  type AlertPriority,
-  type Policy,
-} from './policy.ts';
+import type { Policy } from './policy.ts';
+import { ALERT_EVENTS, ALERT_PRIORITIES, type AlertEvent, type AlertPriority } from './vocabulary.ts';
 
 export interface AlertDraft {
   event: AlertEvent;

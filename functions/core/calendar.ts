@@ -9,7 +9,8 @@
  */
 import { DateTime } from 'luxon';
 import { holidayDates } from './holidays.ts';
-import type { Policy, Region, WindowKind } from './policy.ts';
+import type { Policy } from './policy.ts';
+import type { Region, WindowKind } from './vocabulary.ts';
 
 /** An ISO calendar date, YYYY-MM-DD, in a region's local calendar. */
 export type LocalDate = string;

@@ -9,27 +9,20 @@ import { toUtcIso, toWindowView, type WindowView } from './calendar.ts';
 import type { Slot } from './emergency.ts';
 import { type Refusal, refuse } from './errors.ts';
 import type { CapacityUsed, Plan } from './planning.ts';
-import type { ChangeType, Policy, Region } from './policy.ts';
-import { type ChangeStatus, checkReschedule } from './reschedule.ts';
+import type { Policy } from './policy.ts';
+import { checkReschedule } from './reschedule.ts';
+import {
+  type ChangeStatus,
+  type ChangeType,
+  type EmergencyReason,
+  type EmergencyWhen,
+  type HistoryEvent,
+  OPEN_STATUSES,
+  type Outcome,
+  type Region,
+  type UpgradeTrigger,
+} from './vocabulary.ts';
 
-export type { ChangeStatus };
-export const HISTORY_EVENTS = [
-  'SCHEDULED',
-  'NOTICE_SENT',
-  'ACKNOWLEDGED',
-  'CONFIRMED',
-  'RESCHEDULED',
-  'REMINDER_SENT',
-  'STARTED',
-  'COMPLETED',
-  'FAILED',
-  'ROLLED_BACK',
-  'CANCELLED',
-  'NOTIFICATION_FAILED',
-  'ALERT_RAISED',
-] as const;
-export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
-export type Outcome = 'succeeded' | 'failed' | 'rolled-back';
 /** `ops`, `partner:<id>` or `system`. */
 export type Actor = string;
 
@@ -55,14 +48,14 @@ export interface ChangeRecord {
   replyBy?: string;
   rescheduleCutoff?: string;
   reschedulesRemaining: number;
-  trigger?: string;
+  trigger?: UpgradeTrigger;
   targetVersion?: string;
   certificateExpiresAt?: string;
   certificateId?: string;
   /** Emergency reason. */
-  reason?: string;
+  reason?: EmergencyReason;
   customerImpact?: string;
-  when?: 'now' | 'next-window';
+  when?: EmergencyWhen;
   outcome?: Outcome;
   outcomeNotes?: string;
   cancelReason?: string;
@@ -97,9 +90,6 @@ export function isRefusal(move: Move | { ok: true } | Refusal): move is Refusal 
   return 'ok' in move && move.ok === false;
 }
 
-export const OPEN_STATUSES: readonly ChangeStatus[] = ['SCHEDULED', 'CONFIRMED'];
-export const FINAL_STATUSES: readonly ChangeStatus[] = ['COMPLETED', 'FAILED', 'ROLLED_BACK', 'CANCELLED'];
-
 function entry(
   at: DateTime,
   event: HistoryEvent,
@@ -132,7 +122,7 @@ export interface NewChangeFields {
   disruptsCalling: boolean;
   urgent?: boolean;
   urgentReason?: string;
-  trigger?: string;
+  trigger?: UpgradeTrigger;
   targetVersion?: string;
   certificateExpiresAt?: string;
   /** The certificate a renewal is for (set by the certificate scan). */
@@ -182,9 +172,9 @@ export interface EmergencyFields {
   type: ChangeType;
   title: string;
   description?: string;
-  reason: string;
+  reason: EmergencyReason;
   customerImpact: string;
-  when: 'now' | 'next-window';
+  when: EmergencyWhen;
 }
 
 /**

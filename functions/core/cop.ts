@@ -9,7 +9,8 @@
  */
 import type { EmergencyFields, NewChangeFields } from './change.ts';
 import { MAINTENANCE_SUBSCRIPTION, type NoticeParty } from './notices.ts';
-import type { Policy, Region } from './policy.ts';
+import type { Policy } from './policy.ts';
+import type { ProviderCopEmergencyReason, Region } from './vocabulary.ts';
 
 export type CopCatalogEntry = Policy['cop']['catalog'][number];
 
@@ -135,9 +136,6 @@ export function composeCopNotice(
 
 // ------------------------------------------------------------------------------------------------
 // Provider-initiated installs
-
-export const PROVIDER_COP_EMERGENCY_REASONS = ['security-vulnerability', 'prevent-outage'] as const;
-export type ProviderCopEmergencyReason = (typeof PROVIDER_COP_EMERGENCY_REASONS)[number];
 
 export interface ProviderCopInstall {
   customerId: string;

@@ -13,7 +13,8 @@ import {
   windowOpenAt,
   zoneOf,
 } from './calendar.ts';
-import type { Policy, Region } from './policy.ts';
+import type { Policy } from './policy.ts';
+import type { Region } from './vocabulary.ts';
 
 export const EMERGENCY_WHEN = ['now', 'next-window'] as const;
 export type EmergencyWhen = (typeof EMERGENCY_WHEN)[number];

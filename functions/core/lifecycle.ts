@@ -6,17 +6,9 @@
  * anything twice, and a decision that arrives while the workflow is busy is simply seen next time.
  */
 import { DateTime } from 'luxon';
-import { type ChangeRecord, FINAL_STATUSES, type HistoryRecord } from './change.ts';
+import type { ChangeRecord, HistoryRecord } from './change.ts';
 import type { Policy } from './policy.ts';
-
-export type NoticeKind =
-  | 'scheduled'
-  | 'rescheduled'
-  | 'reminder'
-  | 'started'
-  | 'emergency'
-  | 'outcome'
-  | 'cancelled';
+import { FINAL_STATUSES, type NoticeKind, type ParkPhase } from './vocabulary.ts';
 
 /** A notice is settled once it was sent, or given up after the workflow's retries (recorded). */
 export type NoticeState = 'SENT' | 'FAILED';
@@ -27,8 +19,6 @@ export interface LifecycleView {
   /** Settled notices by key (see `noticeKey`). */
   notices: Readonly<Record<string, NoticeState>>;
 }
-
-export type ParkPhase = 'reply' | 'confirmed' | 'outcome';
 
 export type LifecycleAction =
   | { kind: 'notify'; notice: NoticeKind; key: string; reminderHours?: number }

@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import type { ChangeRecord } from './change.ts';
 import { changesToICalendar } from './ical.ts';
-import type { NoticeKind } from './lifecycle.ts';
+import type { NoticeKind } from './vocabulary.ts';
 
 export const MAINTENANCE_SUBSCRIPTION = 'maintenance-and-outages';
 

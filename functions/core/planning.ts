@@ -25,7 +25,8 @@ import {
   zoneOf,
 } from './calendar.ts';
 import { type Refusal, refuse } from './errors.ts';
-import type { ChangeType, Policy, Region, WindowKind } from './policy.ts';
+import type { Policy } from './policy.ts';
+import type { ChangeType, Region, WindowKind } from './vocabulary.ts';
 
 export interface PlanRequest {
   region: Region;

@@ -1,5 +1,5 @@
 /**
- * The operating policy as data (shared/spec/rules.md). Every number and table of the rules is a
+ * The operating policy as data (docs/rules.md). Every number and table of the rules is a
  * default here, so another provider can run the same engine with its own numbers: pass a partial
  * object to `parsePolicy` and it is validated and completed, or it fails naming the bad field.
  * Every object is strict: an unknown or misspelt key, at any depth, is an error rather than being
@@ -7,45 +7,7 @@
  */
 import * as z from 'zod';
 import { hasHolidayCalendar } from './holidays.ts';
-
-export const REGIONS = ['AMER', 'APJC', 'AUS', 'EU'] as const;
-export type Region = (typeof REGIONS)[number];
-
-export const CHANGE_TYPES = [
-  'upgrade',
-  'patch',
-  'certificate-renewal',
-  'infrastructure',
-  'configuration',
-] as const;
-export type ChangeType = (typeof CHANGE_TYPES)[number];
-
-export const WINDOW_KINDS = ['customer', 'infrastructure'] as const;
-export type WindowKind = (typeof WINDOW_KINDS)[number];
-
-export const SEVERITIES = ['S1', 'S2', 'S3', 'S4'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const IMPACTS = ['widespread', 'large', 'localized', 'individualized'] as const;
-export type Impact = (typeof IMPACTS)[number];
-export const URGENCIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Urgency = (typeof URGENCIES)[number];
-
-export const ALERT_PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type AlertPriority = (typeof ALERT_PRIORITIES)[number];
-export const ALERT_EVENTS = [
-  'JOB_CRASHED',
-  'NOTIFICATION_FAILED',
-  'NO_GOOD_BACKUP',
-  'STORAGE_NEAR_SATURATION',
-  'STORAGE_NEAR_FULL',
-  'WINDOW_OVER_CAPACITY',
-  'OUTCOME_OVERDUE',
-  'CERTIFICATE_AT_RISK',
-] as const;
-export type AlertEvent = (typeof ALERT_EVENTS)[number];
-
-export const UC_APPLICATIONS = ['CUCM', 'UNITY_CONNECTION', 'IM_AND_PRESENCE', 'CER', 'EXPRESSWAY'] as const;
-export type UcApplication = (typeof UC_APPLICATIONS)[number];
+import { ALERT_PRIORITIES, REGIONS, SEVERITIES, UC_APPLICATIONS } from './vocabulary.ts';
 
 const ianaZone = z.string().refine(
   (zone) => {

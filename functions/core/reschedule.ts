@@ -18,23 +18,13 @@ import type { DateTime } from 'luxon';
 import { inRegion, type MaintenanceWindow, windowStartingAt } from './calendar.ts';
 import { type Refusal, refuse } from './errors.ts';
 import { type CapacityUsed, describeInstant, parseInstant } from './planning.ts';
-import type { ChangeType, Policy, Region } from './policy.ts';
+import type { Policy } from './policy.ts';
+import { type ChangeStatus, type ChangeType, OPEN_STATUSES, type Region } from './vocabulary.ts';
 
 export type { CapacityUsed };
 
-export const CHANGE_STATUSES = [
-  'SCHEDULED',
-  'CONFIRMED',
-  'IN_PROGRESS',
-  'COMPLETED',
-  'FAILED',
-  'ROLLED_BACK',
-  'CANCELLED',
-] as const;
-export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
-
-/** The statuses a change may be rescheduled in. */
-export const RESCHEDULABLE_STATUSES: readonly ChangeStatus[] = ['SCHEDULED', 'CONFIRMED'];
+/** The statuses a change may be rescheduled in: the open ones. */
+export const RESCHEDULABLE_STATUSES: readonly ChangeStatus[] = OPEN_STATUSES;
 
 export interface ReschedulableChange {
   region: Region;

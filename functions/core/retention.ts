@@ -21,9 +21,7 @@
 import { DateTime } from 'luxon';
 import { toUtcIso } from './calendar.ts';
 import type { Policy } from './policy.ts';
-
-export type BackupStatus = 'succeeded' | 'failed';
-export type Retention = 'DATA_CENTRE' | 'EXTENDED' | 'EXPIRED';
+import type { BackupStatus, Retention } from './vocabulary.ts';
 
 export interface BackupRecord {
   /** Unique per customer application (the store's key). */

@@ -28,10 +28,11 @@
  */
 import { DateTime } from 'luxon';
 import { inRegion, toUtcIso } from './calendar.ts';
-import type { Actor, ChangeRecord, ChangeStatus, NewChangeFields } from './change.ts';
+import type { Actor, ChangeRecord, NewChangeFields } from './change.ts';
 import { nextWindowAfter } from './emergency.ts';
-import type { Policy, Region } from './policy.ts';
+import type { Policy } from './policy.ts';
 import { versionCompliance } from './releases.ts';
+import { ACTIVE_STATUSES, type Region } from './vocabulary.ts';
 
 export interface ScanSettings {
   /** Certificates expiring within this many days (24-hour days) are scheduled. */
@@ -44,8 +45,6 @@ export const CERTIFICATE_SCAN: ScanSettings = {
   certificateHorizonDays: 60,
   certificateUrgentWithinDays: 30,
 };
-
-export const ACTIVE_STATUSES: readonly ChangeStatus[] = ['SCHEDULED', 'CONFIRMED', 'IN_PROGRESS'];
 
 const SYSTEM: Actor = 'system';
 

@@ -11,15 +11,8 @@
  */
 import { DateTime, Duration } from 'luxon';
 import { addBusinessDays, toUtcIso } from './calendar.ts';
-import {
-  IMPACTS,
-  type Impact,
-  type Policy,
-  type Region,
-  type Severity,
-  URGENCIES,
-  type Urgency,
-} from './policy.ts';
+import type { Policy } from './policy.ts';
+import { IMPACTS, type Impact, type Region, type Severity, URGENCIES, type Urgency } from './vocabulary.ts';
 
 export interface SeverityAnswer {
   severity: Severity;

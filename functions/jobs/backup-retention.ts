@@ -24,20 +24,21 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import { raiseAlert } from '../adapters/alerts.ts';
-import { documents, tableName } from '../adapters/clients.ts';
-import { now } from '../adapters/clock.ts';
-import { policy } from '../adapters/policy-source.ts';
+import { raiseAlert } from '#adapters/alerts.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import { now } from '#adapters/clock.ts';
+import { policy } from '#adapters/policy-source.ts';
 import {
   deleteFailedBackup,
   queryRetentionRecords,
   type RetentionRecord,
   type StoredRetention,
   updateBackupRetention,
-} from '../adapters/store/backup-store.ts';
-import { toUtcIso } from '../core/calendar.ts';
-import type { Policy, UcApplication } from '../core/policy.ts';
-import { classifyBackups, lastNightStart, nightlyGap } from '../core/retention.ts';
+} from '#adapters/store/backup-store.ts';
+import { toUtcIso } from '#core/calendar.ts';
+import type { Policy } from '#core/policy.ts';
+import { classifyBackups, lastNightStart, nightlyGap } from '#core/retention.ts';
+import type { UcApplication } from '#core/vocabulary.ts';
 import { type JobContext, jobHandler } from './job-runner.ts';
 
 export const DEFAULT_PAGE_SIZE = 100;

@@ -24,23 +24,23 @@
 
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import { raiseAlert } from '../adapters/alerts.ts';
-import { documents, tableName } from '../adapters/clients.ts';
-import { now } from '../adapters/clock.ts';
-import { derivedId } from '../adapters/ids.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { queryAllChanges } from '../adapters/store/change-store.ts';
-import { type Certificate, type Customer, readCustomer } from '../adapters/store/directory-store.ts';
-import { sortableInstant } from '../adapters/store/keys.ts';
-import { hasCode } from '../core/errors.ts';
+import { raiseAlert } from '#adapters/alerts.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import { now } from '#adapters/clock.ts';
+import { derivedId } from '#adapters/ids.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { queryAllChanges } from '#adapters/store/change-store.ts';
+import { type Certificate, type Customer, readCustomer } from '#adapters/store/directory-store.ts';
+import { sortableInstant } from '#adapters/store/keys.ts';
+import { createEmergencyChange, createPlannedChange } from '#app/changes/schedule-change.ts';
+import { logger } from '#commons/logger.ts';
+import { hasCode } from '#core/errors.ts';
 import {
   CERTIFICATE_SCAN,
   certificateEmergencyDecision,
   certificateRenewalDecision,
   type ScanCertificate,
-} from '../core/scans.ts';
-import { logger } from '../http/logger.ts';
-import { createEmergencyChange, createPlannedChange } from '../services/change-scheduling.ts';
+} from '#core/scans.ts';
 import { type JobContext, jobHandler, startKeyOf } from './job-runner.ts';
 
 /** Certificates per page: a checkpoint is written after each page. */

@@ -26,13 +26,13 @@
  */
 
 import * as z from 'zod';
-import { raiseAlert } from '../adapters/alerts.ts';
-import { now } from '../adapters/clock.ts';
-import { copFileStore } from '../adapters/cop-files.ts';
-import { derivedId } from '../adapters/ids.ts';
-import { mailer } from '../adapters/mailer.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { ConcurrentUpdateError, readChangeRecord } from '../adapters/store/change-store.ts';
+import { raiseAlert } from '#adapters/alerts.ts';
+import { now } from '#adapters/clock.ts';
+import { copFileStore } from '#adapters/cop-files.ts';
+import { derivedId } from '#adapters/ids.ts';
+import { mailer } from '#adapters/mailer.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { ConcurrentUpdateError, readChangeRecord } from '#adapters/store/change-store.ts';
 import {
   type CopRequest,
   type CopSettlement,
@@ -43,20 +43,15 @@ import {
   releaseCopNotice,
   settleCopNotice,
   settleCopRequest,
-} from '../adapters/store/cop-store.ts';
-import { type Customer, type Partner, readCustomer, readPartner } from '../adapters/store/directory-store.ts';
-import { workflow } from '../adapters/workflow.ts';
-import { toUtcIso } from '../core/calendar.ts';
-import {
-  type CopCatalogEntry,
-  checkCopRequest,
-  composeCopNotice,
-  PROVIDER_COP_EMERGENCY_REASONS,
-  providerCopChange,
-} from '../core/cop.ts';
-import { DomainError } from '../core/errors.ts';
-import { logger } from '../http/logger.ts';
-import { createEmergencyChange, createPlannedChange } from '../services/change-scheduling.ts';
+} from '#adapters/store/cop-store.ts';
+import { type Customer, type Partner, readCustomer, readPartner } from '#adapters/store/directory-store.ts';
+import { workflow } from '#adapters/workflow.ts';
+import { createEmergencyChange, createPlannedChange } from '#app/changes/schedule-change.ts';
+import { logger } from '#commons/logger.ts';
+import { toUtcIso } from '#core/calendar.ts';
+import { type CopCatalogEntry, checkCopRequest, composeCopNotice, providerCopChange } from '#core/cop.ts';
+import { DomainError } from '#core/errors.ts';
+import { PROVIDER_COP_EMERGENCY_REASONS } from '#core/vocabulary.ts';
 import { type JobContext, jobHandler } from './job-runner.ts';
 
 /** Pending requests read per page (a checkpoint after each). */

@@ -4,12 +4,12 @@
  * alert when a job crashes (rules section 11) before the error is rethrown for Lambda's retries.
  */
 import { DateTime } from 'luxon';
-import { raiseAlert } from '../adapters/alerts.ts';
-import { now } from '../adapters/clock.ts';
-import { type JobRun, readJobRun, saveJobRun } from '../adapters/store/job-store.ts';
-import { toUtcIso } from '../core/calendar.ts';
-import { logger } from '../http/logger.ts';
-import type { JobName } from './schedules.ts';
+import { raiseAlert } from '#adapters/alerts.ts';
+import { now } from '#adapters/clock.ts';
+import { type JobRun, readJobRun, saveJobRun } from '#adapters/store/job-store.ts';
+import { logger } from '#commons/logger.ts';
+import type { JobName } from '#contract/schedules.ts';
+import { toUtcIso } from '#core/calendar.ts';
 
 /** The EventBridge scheduled event (its `time`), or a manual run (`{}` or `{ time, restart }`). */
 export interface JobEvent {

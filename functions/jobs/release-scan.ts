@@ -22,17 +22,17 @@
  */
 
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documents, tableName } from '../adapters/clients.ts';
-import { now } from '../adapters/clock.ts';
-import { derivedId } from '../adapters/ids.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { queryAllChanges } from '../adapters/store/change-store.ts';
-import type { Customer } from '../adapters/store/directory-store.ts';
-import { withoutKeys } from '../adapters/store/keys.ts';
-import { DomainError } from '../core/errors.ts';
-import { releaseUpgradeDecision, type UpgradeSkipReason } from '../core/scans.ts';
-import { logger } from '../http/logger.ts';
-import { createPlannedChange } from '../services/change-scheduling.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import { now } from '#adapters/clock.ts';
+import { derivedId } from '#adapters/ids.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { queryAllChanges } from '#adapters/store/change-store.ts';
+import type { Customer } from '#adapters/store/directory-store.ts';
+import { withoutKeys } from '#adapters/store/keys.ts';
+import { createPlannedChange } from '#app/changes/schedule-change.ts';
+import { logger } from '#commons/logger.ts';
+import { DomainError } from '#core/errors.ts';
+import { releaseUpgradeDecision, type UpgradeSkipReason } from '#core/scans.ts';
 import { type JobContext, jobHandler, startKeyOf } from './job-runner.ts';
 
 /** Customers per page: a checkpoint is written after each page. */

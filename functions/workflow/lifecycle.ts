@@ -9,31 +9,27 @@
  * - `record-lifecycle-failure`: an unexpected failure raises a P1 alert before the machine fails.
  */
 import type { DateTime } from 'luxon';
-import { raiseAlert } from '../adapters/alerts.ts';
-import { now } from '../adapters/clock.ts';
-import { publishLifecycleEvents } from '../adapters/events.ts';
-import { mailer, NotificationDeliveryError } from '../adapters/mailer.ts';
-import { policy } from '../adapters/policy-source.ts';
-import { appendHistory, applyMove, readChange, type StoredChange } from '../adapters/store/change-store.ts';
-import { readCustomer, readPartner } from '../adapters/store/directory-store.ts';
-import {
-  claimNotice,
-  releaseNotice,
-  settleNotice,
-  storeWaitToken,
-} from '../adapters/store/lifecycle-store.ts';
-import { toUtcIso } from '../core/calendar.ts';
+import { raiseAlert } from '#adapters/alerts.ts';
+import { now } from '#adapters/clock.ts';
+import { publishLifecycleEvents } from '#adapters/events.ts';
+import { mailer, NotificationDeliveryError } from '#adapters/mailer.ts';
+import { policy } from '#adapters/policy-source.ts';
+import { appendHistory, applyMove, readChange, type StoredChange } from '#adapters/store/change-store.ts';
+import { readCustomer, readPartner } from '#adapters/store/directory-store.ts';
+import { claimNotice, releaseNotice, settleNotice, storeWaitToken } from '#adapters/store/lifecycle-store.ts';
+import { logger } from '#commons/logger.ts';
+import { toUtcIso } from '#core/calendar.ts';
 import {
   type ChangeRecord,
   confirmAfterReplyBy,
   historyEntry,
   type Move,
   startChange,
-} from '../core/change.ts';
-import { DomainError } from '../core/errors.ts';
-import { type LifecycleAction, nextLifecycleAction, type ParkPhase } from '../core/lifecycle.ts';
-import { composeNotice } from '../core/notices.ts';
-import { logger } from '../http/logger.ts';
+} from '#core/change.ts';
+import { DomainError } from '#core/errors.ts';
+import { type LifecycleAction, nextLifecycleAction } from '#core/lifecycle.ts';
+import { composeNotice } from '#core/notices.ts';
+import type { ParkPhase } from '#core/vocabulary.ts';
 
 export type LifecycleRequest =
   | { action: 'advance'; changeId: string }

@@ -14,7 +14,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { API_STAGE, ROUTES, type RouteGroup } from '../../functions/contract/routes.ts';
+import { API_STAGE, ROUTES, type RouteGroup } from '#contract/routes.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
 
@@ -62,7 +62,7 @@ export class ChangeApi extends Construct {
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: 'change-management',
-      description: 'Change and maintenance management API (shared/spec/api.md)',
+      description: 'Change and maintenance management API (docs/api.md)',
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: true,
       deployOptions: {

@@ -6,7 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ChangeLifecycleWorkflow } from '../../workflows/change-lifecycle.ts';
+import { ChangeLifecycleWorkflow } from '#workflows/change-lifecycle.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
 

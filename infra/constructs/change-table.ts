@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { TABLE_SCHEMA } from '../table-schema.ts';
+import { TABLE_SCHEMA } from '#infra/table-schema.ts';
 
 /** Environment variable through which a bound function learns the table's name. */
 export const TABLE_NAME_ENV = 'TABLE_NAME';

@@ -14,7 +14,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_SCHEDULES, type JobName } from '../../functions/jobs/schedules.ts';
+import { JOB_SCHEDULES, type JobName } from '#contract/schedules.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
 

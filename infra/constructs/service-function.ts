@@ -4,7 +4,7 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { fromRepoRoot, REPO_ROOT } from '../paths.ts';
+import { fromRepoRoot, REPO_ROOT } from '#infra/paths.ts';
 
 /** Service name every function reports to Powertools (logger `service` key, metrics namespace). */
 export const SERVICE_NAME = 'change-management';

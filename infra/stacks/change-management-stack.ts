@@ -1,9 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ChangeApi } from '../constructs/change-api.ts';
-import { ChangeLifecycle } from '../constructs/change-lifecycle.ts';
-import { ChangeTable } from '../constructs/change-table.ts';
-import { NightlyJobs } from '../constructs/nightly-jobs.ts';
+import { ChangeApi } from '#infra/constructs/change-api.ts';
+import { ChangeLifecycle } from '#infra/constructs/change-lifecycle.ts';
+import { ChangeTable } from '#infra/constructs/change-table.ts';
+import { NightlyJobs } from '#infra/constructs/nightly-jobs.ts';
 
 /**
  * Everything the change-management service runs on. For now it holds the table; the API, the

@@ -6,7 +6,7 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMail } from '../../local/mail-store.ts';
+import type { StoredMail } from '#local/mail-store.ts';
 import { createPlanned } from './support/changes.ts';
 import {
   ADDRESSES,

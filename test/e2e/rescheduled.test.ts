@@ -5,7 +5,7 @@
  * and nothing happens at the old one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredMail } from '../../local/mail-store.ts';
+import type { StoredMail } from '#local/mail-store.ts';
 import { createPlanned, localWeekday, windowsFrom } from './support/changes.ts';
 import {
   entriesOf,

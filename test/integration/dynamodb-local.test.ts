@@ -22,9 +22,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TABLE_SCHEMA } from '../../infra/table-schema.ts';
-import { ensureTable, localDynamoDbClient } from '../../local/dynamodb-client.ts';
-import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+import { ensureTable, localDynamoDbClient } from '#local/dynamodb-client.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 import { freshTable } from './support/table.ts';
 
 let client: DynamoDBClient;

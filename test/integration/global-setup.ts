@@ -3,7 +3,7 @@
  * `inject('dynamoEndpoint')` (see support/table.ts) and each file works in its own table.
  */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { startDynamoDbLocal } from '#local/dynamodb-local.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

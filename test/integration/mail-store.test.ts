@@ -10,8 +10,8 @@ import {
   SendRawEmailCommand,
 } from '@aws-sdk/client-ses';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildMimeMessage, type OutgoingMail } from '../../functions/adapters/mime.ts';
-import { type LocalMailStore, startLocalMailStore } from '../../local/mail-store.ts';
+import { buildMimeMessage, type OutgoingMail } from '#adapters/mime.ts';
+import { type LocalMailStore, startLocalMailStore } from '#local/mail-store.ts';
 
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -203,7 +203,7 @@ describe('the mailer against the local store', () => {
   it('sends through SES_ENDPOINT and reports an injected fault as NotificationDeliveryError', async () => {
     // Prepare: the mailer reads SES_ENDPOINT once, when first imported.
     process.env.SES_ENDPOINT = store.sesEndpoint;
-    const { sesMailer, NotificationDeliveryError } = await import('../../functions/adapters/mailer.ts');
+    const { sesMailer, NotificationDeliveryError } = await import('#adapters/mailer.ts');
     delete process.env.SES_ENDPOINT;
     store.faults.failNext(1);
 

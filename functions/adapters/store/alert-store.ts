@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AlertDraft } from '../../core/alerts.ts';
-import { DomainError } from '../../core/errors.ts';
-import type { AlertPriority } from '../../core/policy.ts';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import type { AlertDraft } from '#core/alerts.ts';
+import { DomainError } from '#core/errors.ts';
+import type { AlertPriority } from '#core/vocabulary.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 
 export interface Alert extends Omit<AlertDraft, 'dedupeKey'> {

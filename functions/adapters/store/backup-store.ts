@@ -10,9 +10,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { UcApplication } from '../../core/policy.ts';
-import type { BackupStatus, Retention } from '../../core/retention.ts';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import type { BackupStatus, Retention, UcApplication } from '#core/vocabulary.ts';
 import { keys, withoutKeys } from './keys.ts';
 
 export interface BackupResult {

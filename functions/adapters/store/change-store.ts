@@ -17,10 +17,11 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChangeRecord, ChangeStatus, HistoryRecord, Move, Transition } from '../../core/change.ts';
-import { DomainError } from '../../core/errors.ts';
-import type { NoticeState } from '../../core/lifecycle.ts';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import type { ChangeRecord, HistoryRecord, Move, Transition } from '#core/change.ts';
+import { DomainError } from '#core/errors.ts';
+import type { NoticeState } from '#core/lifecycle.ts';
+import type { ChangeStatus } from '#core/vocabulary.ts';
 import { indexKeys, keys, sortableInstant, withoutKeys } from './keys.ts';
 
 /** The record changed between our read and our write; the caller re-reads and decides again. */

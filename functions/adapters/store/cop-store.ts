@@ -17,7 +17,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
 import { indexKeys, keys, sortableInstant, withoutKeys } from './keys.ts';
 
 export type CopStatus = 'PENDING' | 'UPLOADED' | 'REJECTED';

@@ -5,8 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Region } from '../../core/policy.ts';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import type { Principal } from '#core/visibility.ts';
+import type { Region } from '#core/vocabulary.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 
 export interface Contact {
@@ -39,10 +40,6 @@ export interface Customer {
   contacts: { name?: string; email: string }[];
   certificates?: Certificate[];
 }
-
-export type Principal =
-  | { role: 'ops'; name?: string }
-  | { role: 'partner'; partnerId: string; name?: string };
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import { DomainError } from '../../core/errors.ts';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
+import { DomainError } from '#core/errors.ts';
 import { keys } from './keys.ts';
 
 const RETENTION_HOURS = 24;

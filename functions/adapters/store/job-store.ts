@@ -4,7 +4,7 @@
  * resumed or repeated run changes nothing twice.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
 
 export interface JobRun {
   job: string;

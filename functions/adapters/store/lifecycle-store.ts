@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import { documents, tableName } from '../clients.ts';
+import { documents, tableName } from '#adapters/clients.ts';
 import { keys } from './keys.ts';
 
 /** A claim left SENDING this long belongs to a crashed attempt: the next attempt may send again. */

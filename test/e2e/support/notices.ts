@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
-import type { StoredMail } from '../../../local/mail-store.ts';
+import type { StoredMail } from '#local/mail-store.ts';
 import type { System } from './system.ts';
 
 export const ADDRESSES = {

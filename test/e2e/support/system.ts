@@ -4,8 +4,8 @@
  * aws-local-stepfunctions, the local mail store) on a frozen clock that the test moves.
  * Workflow retries are scaled down (0.05: a 1 s retry waits 50 ms) so failure paths run quickly.
  */
-import type { StoredMail } from '../../../local/mail-store.ts';
-import { type Runtime, startRuntime } from '../../../local/runtime.ts';
+import type { StoredMail } from '#local/mail-store.ts';
+import { type Runtime, startRuntime } from '#local/runtime.ts';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;

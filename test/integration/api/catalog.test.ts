@@ -4,7 +4,7 @@
  * 2 and 10; the clock is Monday 2026-11-23 15:00Z.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../../functions/contract/routes.ts';
+import { ROUTES } from '#contract/routes.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import {
   type ChangeView,

@@ -335,9 +335,9 @@ describe('alerts', () => {
 
   beforeAll(async () => {
     // Imported after startTestApi so that they use this file's table.
-    const { putAlert } = await import('../../../functions/adapters/store/alert-store.ts');
-    const { draftAlert } = await import('../../../functions/core/alerts.ts');
-    const { policy } = await import('../../../functions/adapters/policy-source.ts');
+    const { putAlert } = await import('#adapters/store/alert-store.ts');
+    const { draftAlert } = await import('#core/alerts.ts');
+    const { policy } = await import('#adapters/policy-source.ts');
     backupAlertId = (
       await putAlert(
         draftAlert(policy, 'NO_GOOD_BACKUP', {

@@ -1,6 +1,6 @@
 /**
  * Random and malformed bodies at every POST route of the contract, with ops and partner keys, through
- * the real API and DynamoDB Local. Properties (shared/spec/api.md, "Errors"):
+ * the real API and DynamoDB Local. Properties (docs/api.md, "Errors"):
  * - no input produces a 5xx;
  * - every refusal is `{ error, message }`, with `details` naming the fields when it is a 400;
  * - no refused request changes any state: the whole table (scanned, sorted, canonical JSON) is the
@@ -10,7 +10,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../../functions/contract/routes.ts';
+import { ROUTES } from '#contract/routes.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
 /** ~150 runs per route keeps the file well under a minute; FUZZ_RUNS=1000 for a longer hunt. */
@@ -521,7 +521,7 @@ const newRunningEmergency = () =>
 
 let alertsRaised = 0;
 async function newOpenAlert(): Promise<string> {
-  const { putAlert } = await import('../../../functions/adapters/store/alert-store.ts');
+  const { putAlert } = await import('#adapters/store/alert-store.ts');
   const { alert } = await putAlert({
     event: 'NO_GOOD_BACKUP',
     priority: 'P2',

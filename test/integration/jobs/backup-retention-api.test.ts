@@ -5,7 +5,7 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -13,7 +13,7 @@ let job: (event: Record<string, unknown>) => Promise<JobSummary>;
 
 beforeAll(async () => {
   api = await startTestApi('2026-11-19T07:10:00Z');
-  job = (await import('../../../functions/jobs/backup-retention.ts')).handler;
+  job = (await import('#jobs/backup-retention.ts')).handler;
 });
 afterAll(async () => api?.close());
 

@@ -9,10 +9,10 @@
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { BackupResult, StoredRetention } from '../../../functions/adapters/store/backup-store.ts';
-import type { Customer } from '../../../functions/adapters/store/directory-store.ts';
-import type { UcApplication } from '../../../functions/core/policy.ts';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { BackupResult, StoredRetention } from '#adapters/store/backup-store.ts';
+import type { Customer } from '#adapters/store/directory-store.ts';
+import type { UcApplication } from '#core/vocabulary.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 /** The run's instant: Monday 2026-11-23 at the job's scheduled 11:30 UTC. */
@@ -26,15 +26,15 @@ let m: Modules;
 
 async function load() {
   const [clock, clients, store, directory, alerts, jobs, job, retention, policySource] = await Promise.all([
-    import('../../../functions/adapters/clock.ts'),
-    import('../../../functions/adapters/clients.ts'),
-    import('../../../functions/adapters/store/backup-store.ts'),
-    import('../../../functions/adapters/store/directory-store.ts'),
-    import('../../../functions/adapters/store/alert-store.ts'),
-    import('../../../functions/adapters/store/job-store.ts'),
-    import('../../../functions/jobs/backup-retention.ts'),
-    import('../../../functions/core/retention.ts'),
-    import('../../../functions/adapters/policy-source.ts'),
+    import('#adapters/clock.ts'),
+    import('#adapters/clients.ts'),
+    import('#adapters/store/backup-store.ts'),
+    import('#adapters/store/directory-store.ts'),
+    import('#adapters/store/alert-store.ts'),
+    import('#adapters/store/job-store.ts'),
+    import('#jobs/backup-retention.ts'),
+    import('#core/retention.ts'),
+    import('#adapters/policy-source.ts'),
   ]);
   return { clock, clients, store, directory, alerts, jobs, job, retention, policy: policySource.policy };
 }

@@ -8,9 +8,9 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { ChangeRecord } from '../../../functions/core/change.ts';
-import type { Region } from '../../../functions/core/policy.ts';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { ChangeRecord } from '#core/change.ts';
+import type { Region } from '#core/vocabulary.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 /** Monday 2027-05-03 02:00 UTC, the job's scheduled time. */
@@ -20,7 +20,7 @@ const REGIONS: Region[] = ['AMER', 'APJC', 'AUS', 'EU'];
 let table: FreshTable;
 const current = DateTime.fromISO(NIGHT, { zone: 'utc' });
 let scan: (event?: { time?: string }) => Promise<JobSummary>;
-let store: typeof import('../../../functions/adapters/store/change-store.ts');
+let store: typeof import('#adapters/store/change-store.ts');
 const certificateIds: string[] = [];
 
 beforeAll(async () => {
@@ -30,12 +30,12 @@ beforeAll(async () => {
   process.env.LOG_LEVEL = 'ERROR';
   delete process.env.STATE_MACHINE_ARN;
 
-  const clock = await import('../../../functions/adapters/clock.ts');
+  const clock = await import('#adapters/clock.ts');
   clock.installClock({ now: () => current });
-  store = await import('../../../functions/adapters/store/change-store.ts');
-  scan = (await import('../../../functions/jobs/certificate-scan.ts')).handler;
+  store = await import('#adapters/store/change-store.ts');
+  scan = (await import('#jobs/certificate-scan.ts')).handler;
 
-  const directory = await import('../../../functions/adapters/store/directory-store.ts');
+  const directory = await import('#adapters/store/directory-store.ts');
   await directory.putPartner({
     partnerId: 'acme-voice',
     name: 'Acme Voice Partners',
@@ -125,8 +125,8 @@ describe('certificate scan, concurrent runs', () => {
   it('writes the renewal after a transaction conflict with a writer that did not commit', async () => {
     // Prepare: a new certificate, and DynamoDB cancelling the first write for a conflict (as it
     // does when two transactions touch the same capacity counter at once).
-    const directory = await import('../../../functions/adapters/store/directory-store.ts');
-    const { documents } = await import('../../../functions/adapters/clients.ts');
+    const directory = await import('#adapters/store/directory-store.ts');
+    const { documents } = await import('#adapters/clients.ts');
     await directory.putCustomer({
       customerId: 'late-joiner',
       partnerId: 'acme-voice',

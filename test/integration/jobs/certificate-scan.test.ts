@@ -20,11 +20,11 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordingWorkflow } from '../../../functions/adapters/workflow.ts';
-import { addBusinessDaysToDate, localDateOf } from '../../../functions/core/calendar.ts';
-import type { ChangeRecord } from '../../../functions/core/change.ts';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { RecordingWorkflow } from '#adapters/workflow.ts';
+import { addBusinessDaysToDate, localDateOf } from '#core/calendar.ts';
+import type { ChangeRecord } from '#core/change.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 const NIGHT_1 = '2027-05-03T02:00:00Z';
@@ -34,10 +34,10 @@ let table: FreshTable;
 let current = DateTime.fromISO(NIGHT_1, { zone: 'utc' });
 let recording: RecordingWorkflow;
 let scan: (event?: { time?: string; restart?: boolean }) => Promise<JobSummary>;
-let store: typeof import('../../../functions/adapters/store/change-store.ts');
-let core: typeof import('../../../functions/core/change.ts');
-let jobs: typeof import('../../../functions/adapters/store/job-store.ts');
-let keys: typeof import('../../../functions/adapters/store/keys.ts');
+let store: typeof import('#adapters/store/change-store.ts');
+let core: typeof import('#core/change.ts');
+let jobs: typeof import('#adapters/store/job-store.ts');
+let keys: typeof import('#adapters/store/keys.ts');
 
 beforeAll(async () => {
   table = await freshTable('certscan');
@@ -46,18 +46,18 @@ beforeAll(async () => {
   process.env.LOG_LEVEL = 'ERROR';
   delete process.env.STATE_MACHINE_ARN;
 
-  const clock = await import('../../../functions/adapters/clock.ts');
+  const clock = await import('#adapters/clock.ts');
   clock.installClock({ now: () => current });
-  const workflow = await import('../../../functions/adapters/workflow.ts');
+  const workflow = await import('#adapters/workflow.ts');
   recording = new workflow.RecordingWorkflow();
   workflow.installWorkflow(recording);
-  store = await import('../../../functions/adapters/store/change-store.ts');
-  core = await import('../../../functions/core/change.ts');
-  jobs = await import('../../../functions/adapters/store/job-store.ts');
-  keys = await import('../../../functions/adapters/store/keys.ts');
-  scan = (await import('../../../functions/jobs/certificate-scan.ts')).handler;
+  store = await import('#adapters/store/change-store.ts');
+  core = await import('#core/change.ts');
+  jobs = await import('#adapters/store/job-store.ts');
+  keys = await import('#adapters/store/keys.ts');
+  scan = (await import('#jobs/certificate-scan.ts')).handler;
 
-  const directory = await import('../../../functions/adapters/store/directory-store.ts');
+  const directory = await import('#adapters/store/directory-store.ts');
   const contacts = [{ email: 'noc@acme-voice.example', subscriptions: ['maintenance-and-outages'] }];
   await directory.putPartner({ partnerId: 'acme-voice', name: 'Acme Voice Partners', contacts });
   await directory.putPartner({ partnerId: 'pacific-telecom', name: 'Pacific Telecom', contacts });
@@ -305,7 +305,7 @@ describe('certificate scan', () => {
   it('skips a certificate whose customer is not in the directory', async () => {
     // Prepare: a certificate item left behind by a customer that is gone.
     const customerId = `ghost-${randomUUID().slice(0, 8)}`;
-    const { documents, tableName } = await import('../../../functions/adapters/clients.ts');
+    const { documents, tableName } = await import('#adapters/clients.ts');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
     await documents.send(
       new PutCommand({

@@ -7,8 +7,8 @@ import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mailer, OutgoingMail, RecordingMailer } from '../../../functions/adapters/mailer.ts';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { Mailer, OutgoingMail, RecordingMailer } from '#adapters/mailer.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { listAllChanges, MONDAY, readChange, tableSnapshot } from '../api/fixtures.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
@@ -36,11 +36,11 @@ let sftpDir: string;
 let recorder: RecordingMailer;
 let runJob: (event?: Record<string, unknown>) => Promise<JobSummary>;
 let modules: {
-  mailer: typeof import('../../../functions/adapters/mailer.ts');
-  copFiles: typeof import('../../../functions/adapters/cop-files.ts');
-  job: typeof import('../../../functions/jobs/cop-uploads.ts');
-  changeStore: typeof import('../../../functions/adapters/store/change-store.ts');
-  copStore: typeof import('../../../functions/adapters/store/cop-store.ts');
+  mailer: typeof import('#adapters/mailer.ts');
+  copFiles: typeof import('#adapters/cop-files.ts');
+  job: typeof import('#jobs/cop-uploads.ts');
+  changeStore: typeof import('#adapters/store/change-store.ts');
+  copStore: typeof import('#adapters/store/cop-store.ts');
 };
 
 beforeAll(async () => {
@@ -52,12 +52,12 @@ beforeAll(async () => {
   process.env.COP_CATALOG_DIR = catalogDir;
   process.env.COP_SFTP_DIR = sftpDir;
   const [mailer, copFiles, job, changeStore, copStore, policySource] = await Promise.all([
-    import('../../../functions/adapters/mailer.ts'),
-    import('../../../functions/adapters/cop-files.ts'),
-    import('../../../functions/jobs/cop-uploads.ts'),
-    import('../../../functions/adapters/store/change-store.ts'),
-    import('../../../functions/adapters/store/cop-store.ts'),
-    import('../../../functions/adapters/policy-source.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/cop-files.ts'),
+    import('#jobs/cop-uploads.ts'),
+    import('#adapters/store/change-store.ts'),
+    import('#adapters/store/cop-store.ts'),
+    import('#adapters/policy-source.ts'),
   ]);
   modules = { mailer, copFiles, job, changeStore, copStore };
   await copFiles.seedLocalCatalog(catalogDir, policySource.policy);

@@ -13,9 +13,10 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ChangeRecord } from '../../../functions/core/change.ts';
-import { DEFAULT_POLICY, type Region } from '../../../functions/core/policy.ts';
-import type { JobSummary } from '../../../functions/jobs/job-runner.ts';
+import type { ChangeRecord } from '#core/change.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import type { Region } from '#core/vocabulary.ts';
+import type { JobSummary } from '#jobs/job-runner.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 const NIGHT_1 = '2027-05-03T03:00:00Z';
@@ -24,9 +25,9 @@ const policy = DEFAULT_POLICY;
 let table: FreshTable;
 let current = DateTime.fromISO(NIGHT_1, { zone: 'utc' });
 let scan: (event?: { time?: string; restart?: boolean }) => Promise<JobSummary>;
-let store: typeof import('../../../functions/adapters/store/change-store.ts');
-let core: typeof import('../../../functions/core/change.ts');
-let jobs: typeof import('../../../functions/adapters/store/job-store.ts');
+let store: typeof import('#adapters/store/change-store.ts');
+let core: typeof import('#core/change.ts');
+let jobs: typeof import('#adapters/store/job-store.ts');
 let hoolisUpgrade: string;
 
 beforeAll(async () => {
@@ -36,14 +37,14 @@ beforeAll(async () => {
   process.env.LOG_LEVEL = 'ERROR';
   delete process.env.STATE_MACHINE_ARN;
 
-  const clock = await import('../../../functions/adapters/clock.ts');
+  const clock = await import('#adapters/clock.ts');
   clock.installClock({ now: () => current });
-  store = await import('../../../functions/adapters/store/change-store.ts');
-  core = await import('../../../functions/core/change.ts');
-  jobs = await import('../../../functions/adapters/store/job-store.ts');
-  scan = (await import('../../../functions/jobs/release-scan.ts')).handler;
+  store = await import('#adapters/store/change-store.ts');
+  core = await import('#core/change.ts');
+  jobs = await import('#adapters/store/job-store.ts');
+  scan = (await import('#jobs/release-scan.ts')).handler;
 
-  const directory = await import('../../../functions/adapters/store/directory-store.ts');
+  const directory = await import('#adapters/store/directory-store.ts');
   const contacts = [{ email: 'noc@acme-voice.example', subscriptions: ['maintenance-and-outages'] }];
   await directory.putPartner({ partnerId: 'acme-voice', name: 'Acme Voice Partners', contacts });
   const customers: [string, Region, string][] = [
@@ -65,7 +66,7 @@ beforeAll(async () => {
       contacts: [{ email: `it@${customerId}.example` }],
     });
   }
-  const { createPlannedChange } = await import('../../../functions/services/change-scheduling.ts');
+  const { createPlannedChange } = await import('#app/changes/schedule-change.ts');
   const asked = await createPlannedChange(
     {
       partnerId: 'acme-voice',

@@ -51,7 +51,7 @@ export async function startTestApi(start = '2026-11-23T15:00:00Z'): Promise<Test
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   process.env.LOG_LEVEL = 'ERROR';
 
-  const { installClock } = await import('../../../functions/adapters/clock.ts');
+  const { installClock } = await import('#adapters/clock.ts');
   let current: DateTime = DateTime.fromISO(start, { zone: 'utc' });
   const clock: TestClock = {
     now: () => current,
@@ -64,15 +64,15 @@ export async function startTestApi(start = '2026-11-23T15:00:00Z'): Promise<Test
   };
   installClock({ now: () => current });
 
-  const { loadDemoData, seed } = await import('../../../local/seed.ts');
+  const { loadDemoData, seed } = await import('#local/seed.ts');
   const demo = loadDemoData();
   await seed(demo, current, { backups: false });
   const [changes, catalog, records, authorizer, { startLocalApi }] = await Promise.all([
-    import('../../../functions/api/changes.ts'),
-    import('../../../functions/api/catalog.ts'),
-    import('../../../functions/api/records.ts'),
-    import('../../../functions/auth/authorizer.ts'),
-    import('../../../local/api-server.ts'),
+    import('#api/changes.ts'),
+    import('#api/catalog.ts'),
+    import('#api/records.ts'),
+    import('#auth/authorizer.ts'),
+    import('#local/api-server.ts'),
   ]);
   const api = await startLocalApi({
     port: 0,

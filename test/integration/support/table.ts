@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { ensureTable, localDynamoDbClient } from '../../../local/dynamodb-client.ts';
+import { ensureTable, localDynamoDbClient } from '#local/dynamodb-client.ts';
 
 export interface FreshTable {
   client: DynamoDBClient;

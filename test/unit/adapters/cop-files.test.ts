@@ -17,8 +17,8 @@ import {
   localCopFileStore,
   s3CopFileStore,
   seedLocalCatalog,
-} from '../../../functions/adapters/cop-files.ts';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
+} from '#adapters/cop-files.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
 
 const s3 = mockClient(S3Client);
 const FIRMWARE = 'cmterm-78xx.14-3-1-0001-12.k4.cop.sgn';
@@ -197,7 +197,7 @@ describe('copFileStore', () => {
     vi.stubEnv('COP_CATALOG_DIR', join(root, 'catalog'));
     vi.stubEnv('COP_SFTP_DIR', join(root, 'sftp'));
     await seedLocalCatalog(join(root, 'catalog'), DEFAULT_POLICY);
-    const fresh = await import('../../../functions/adapters/cop-files.ts');
+    const fresh = await import('#adapters/cop-files.ts');
 
     // Act
     await fresh.copFileStore().copyToCustomer(FIRMWARE, 'initech');
@@ -213,7 +213,7 @@ describe('copFileStore', () => {
     vi.stubEnv('COP_CATALOG_BUCKET', 'catalog-bucket');
     vi.stubEnv('COP_SFTP_BUCKET', 'sftp-bucket');
     s3.on(CopyObjectCommand).resolves({});
-    const fresh = await import('../../../functions/adapters/cop-files.ts');
+    const fresh = await import('#adapters/cop-files.ts');
 
     // Act
     await fresh.copFileStore().copyToCustomer(FIRMWARE, 'initech');

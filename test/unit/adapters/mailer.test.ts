@@ -14,8 +14,8 @@ import {
   RecordingMailer,
   sesClient,
   sesMailer,
-} from '../../../functions/adapters/mailer.ts';
-import { buildMimeMessage, type OutgoingMail } from '../../../functions/adapters/mime.ts';
+} from '#adapters/mailer.ts';
+import { buildMimeMessage, type OutgoingMail } from '#adapters/mime.ts';
 
 const ses = mockClient(SESClient);
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMimeMessage, formatDate, type OutgoingMail, qp } from '../../../functions/adapters/mime.ts';
+import { buildMimeMessage, formatDate, type OutgoingMail, qp } from '#adapters/mime.ts';
 
 const ICS = [
   'BEGIN:VCALENDAR',

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { alertRespondBy, draftAlert } from '../../../functions/core/alerts.ts';
-import { type AlertEvent, DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
+import { alertRespondBy, draftAlert } from '#core/alerts.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
+import type { AlertEvent } from '#core/vocabulary.ts';
 
 const policy = DEFAULT_POLICY;
 

@@ -1,12 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  addBusinessDays,
-  addBusinessDaysToDate,
-  isBusinessDay,
-  isHoliday,
-} from '../../../functions/core/calendar.ts';
-import { DEFAULT_POLICY, parsePolicy, type Region } from '../../../functions/core/policy.ts';
+import { addBusinessDays, addBusinessDaysToDate, isBusinessDay, isHoliday } from '#core/calendar.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
+import type { Region } from '#core/vocabulary.ts';
 
 // Expected values are counted by hand on a printed 2026/2027 calendar (rules.md section 2): step one
 // calendar day at a time from the notice's local date, which never counts itself, and count only

@@ -1,13 +1,9 @@
 import Holidays from 'date-holidays';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addBusinessDays,
-  type MaintenanceWindow,
-  windowOn,
-  windowsFrom,
-} from '../../../functions/core/calendar.ts';
-import { DEFAULT_POLICY, REGIONS, type Region, type WindowKind } from '../../../functions/core/policy.ts';
+import { addBusinessDays, type MaintenanceWindow, windowOn, windowsFrom } from '#core/calendar.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { REGIONS, type Region, type WindowKind } from '#core/vocabulary.ts';
 
 // The oracles below do not use calendar.ts: wall clocks come from Intl, weekdays from Date.UTC and
 // holidays straight from date-holidays with the rules' default calendars (section 1 table).

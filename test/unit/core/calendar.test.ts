@@ -10,8 +10,9 @@ import {
   windowOpenAt,
   windowStartingAt,
   windowsFrom,
-} from '../../../functions/core/calendar.ts';
-import { DEFAULT_POLICY, parsePolicy, type Region } from '../../../functions/core/policy.ts';
+} from '#core/calendar.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
+import type { Region } from '#core/vocabulary.ts';
 
 // Every expected value below is worked out by hand from rules.md section 1 and the zones' published
 // offsets: America/New_York EST -05:00 / EDT -04:00 (DST from the 2nd Sunday of March to the 1st Sunday

@@ -9,9 +9,9 @@ import {
   DEFAULT_COP_CUSTOMER_IMPACT,
   providerCopChange,
   sftpPathOf,
-} from '../../../functions/core/cop.ts';
-import type { NoticeParty } from '../../../functions/core/notices.ts';
-import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
+} from '#core/cop.ts';
+import type { NoticeParty } from '#core/notices.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
 
 const policy = DEFAULT_POLICY;
 const FIRMWARE = 'cmterm-78xx.14-3-1-0001-12.k4.cop.sgn';

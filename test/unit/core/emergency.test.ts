@@ -1,8 +1,8 @@
 import type { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { windowOn } from '../../../functions/core/calendar.ts';
-import { placeEmergency, slotOf } from '../../../functions/core/emergency.ts';
-import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
+import { windowOn } from '#core/calendar.ts';
+import { placeEmergency, slotOf } from '#core/emergency.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
 
 // Expected values worked out by hand: windows run 21:00 to 06:00 local, every day for emergencies.
 // New York is EST (-05:00) in December; Berlin switches to CEST on 29 Mar 2026; Sydney switches to AEDT

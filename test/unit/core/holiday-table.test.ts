@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { HOLIDAY_YEARS, holidayDates } from '#core/holidays.ts';
 import table from '../../../functions/core/holiday-table.json' with { type: 'json' };
-import { HOLIDAY_YEARS, holidayDates } from '../../../functions/core/holidays.ts';
 import { holidaysFromLibrary } from '../../../scripts/generate-holiday-table.ts';
 
 describe('the precomputed holiday table', () => {

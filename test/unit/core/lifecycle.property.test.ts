@@ -1,40 +1,34 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { localDateOf, plusDays, toUtcIso, windowOn } from '../../../functions/core/calendar.ts';
+import { localDateOf, plusDays, toUtcIso, windowOn } from '#core/calendar.ts';
 import {
   acknowledgeChange,
   type ChangeRecord,
   cancelChange,
   completeChange,
   confirmAfterReplyBy,
-  FINAL_STATUSES,
   type HistoryRecord,
   isRefusal,
   type Move,
-  type Outcome,
   rescheduleChange,
   scheduleEmergencyChange,
   schedulePlannedChange,
   startChange,
-} from '../../../functions/core/change.ts';
-import { placeEmergency } from '../../../functions/core/emergency.ts';
-import {
-  type LifecycleAction,
-  type NoticeKind,
-  type NoticeState,
-  nextLifecycleAction,
-} from '../../../functions/core/lifecycle.ts';
-import { planChange } from '../../../functions/core/planning.ts';
+} from '#core/change.ts';
+import { placeEmergency } from '#core/emergency.ts';
+import { type LifecycleAction, type NoticeState, nextLifecycleAction } from '#core/lifecycle.ts';
+import { planChange } from '#core/planning.ts';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '#core/policy.ts';
 import {
   CHANGE_TYPES,
   type ChangeType,
-  DEFAULT_POLICY,
-  type Policy,
-  parsePolicy,
+  FINAL_STATUSES,
+  type NoticeKind,
+  type Outcome,
   REGIONS,
   type Region,
-} from '../../../functions/core/policy.ts';
+} from '#core/vocabulary.ts';
 
 // A whole lifecycle, simulated: the decider is asked again and again and its answer is carried out the
 // way the workflow's Advance step does (notify -> the key is settled; confirm/start -> the change.ts move;

@@ -1,15 +1,11 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { ChangeRecord, HistoryRecord } from '../../../functions/core/change.ts';
-import {
-  type LifecycleAction,
-  type NoticeState,
-  nextLifecycleAction,
-} from '../../../functions/core/lifecycle.ts';
-import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../../functions/core/policy.ts';
+import type { ChangeRecord, HistoryRecord } from '#core/change.ts';
+import { type LifecycleAction, type NoticeState, nextLifecycleAction } from '#core/lifecycle.ts';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '#core/policy.ts';
 import { AMER_WINDOW, plannedChangeRecord } from '../support/change-fixtures.ts';
 
-// Every expected value below is worked out by hand from shared/spec/rules.md:
+// Every expected value below is worked out by hand from docs/rules.md:
 // - The AMER window of Monday 7 Dec 2026 runs 21:00 EST to Tue 8 Dec 06:00 EST = 2026-12-08T02:00Z..11:00Z.
 // - The notice went out Mon 16 Nov 2026 10:00 EST (15:00Z). Reply within 3 business days: Tue 17 (1),
 //   Wed 18 (2), Thu 19 (3) -> replyBy Thu 19 Nov 10:00 EST = 2026-11-19T15:00Z. (10 business days of notice

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeRecord } from '../../../functions/core/change.ts';
-import type { NoticeKind } from '../../../functions/core/lifecycle.ts';
-import {
-  composeNotice,
-  describeWindow,
-  type NoticeParty,
-  recipientsOf,
-} from '../../../functions/core/notices.ts';
+import type { ChangeRecord } from '#core/change.ts';
+import { composeNotice, describeWindow, type NoticeParty, recipientsOf } from '#core/notices.ts';
+import type { NoticeKind } from '#core/vocabulary.ts';
 import { plannedChangeRecord } from '../support/change-fixtures.ts';
 
 // Expected texts worked out by hand. The AMER window of Monday 7 Dec 2026 runs 21:00 EST (UTC-05:00) to

@@ -2,14 +2,9 @@ import Holidays from 'date-holidays';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { type PlanRequest, planChange } from '../../../functions/core/planning.ts';
-import {
-  CHANGE_TYPES,
-  type ChangeType,
-  DEFAULT_POLICY,
-  REGIONS,
-  type Region,
-} from '../../../functions/core/policy.ts';
+import { type PlanRequest, planChange } from '#core/planning.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { CHANGE_TYPES, type ChangeType, REGIONS, type Region } from '#core/vocabulary.ts';
 
 // An independent oracle: the rules of rules.md applied by brute force, walking every local date from the
 // notice, with luxon and date-holidays directly (not through the calendar module under test).

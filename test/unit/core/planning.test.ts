@@ -1,12 +1,7 @@
 import type { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  type CapacityUsed,
-  type PlanRequest,
-  planChange,
-  windowKindFor,
-} from '../../../functions/core/planning.ts';
-import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
+import { type CapacityUsed, type PlanRequest, planChange, windowKindFor } from '#core/planning.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
 
 // Every expected value below was worked out by hand from rules.md, a printed calendar and the
 // holiday lists of the regions (US federal, JP, AU-ACT, DE), never by running the code under test.

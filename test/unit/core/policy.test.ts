@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_POLICY,
-  type Impact,
-  InvalidPolicyError,
-  type PolicyInput,
-  parsePolicy,
-  type Severity,
-  type Urgency,
-} from '../../../functions/core/policy.ts';
+import { DEFAULT_POLICY, InvalidPolicyError, type PolicyInput, parsePolicy } from '#core/policy.ts';
+import type { Impact, Severity, Urgency } from '#core/vocabulary.ts';
 
 /** Runs parsePolicy and returns the InvalidPolicyError it throws (fails the test when it does not throw). */
 function policyError(input: unknown): InvalidPolicyError {

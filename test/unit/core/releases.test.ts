@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
-import { applyNewRelease, versionCompliance } from '../../../functions/core/releases.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
+import { applyNewRelease, versionCompliance } from '#core/releases.ts';
 
 const policy = DEFAULT_POLICY;
 

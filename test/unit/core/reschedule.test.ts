@@ -1,13 +1,8 @@
 import type { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
-import {
-  type CapacityUsed,
-  CHANGE_STATUSES,
-  type ChangeStatus,
-  checkReschedule,
-  type ReschedulableChange,
-} from '../../../functions/core/reschedule.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { type CapacityUsed, checkReschedule, type ReschedulableChange } from '#core/reschedule.ts';
+import { CHANGE_STATUSES, type ChangeStatus } from '#core/vocabulary.ts';
 
 // Expected values worked out by hand from rules.md section 4 and api.md. New York is EST (-05:00) from
 // 1 Nov 2026; Berlin switches to CEST (+02:00) on 29 Mar 2026.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
-import { type BackupRecord, classifyBackups } from '../../../functions/core/retention.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { type BackupRecord, classifyBackups } from '#core/retention.ts';
 
 const policy = DEFAULT_POLICY;
 const NOW = DateTime.fromISO('2026-06-01T00:00:00Z', { zone: 'utc' });

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
 import {
   type BackupClassification,
   type BackupRecord,
@@ -8,7 +8,7 @@ import {
   hasGoodBackupSince,
   lastNightStart,
   nightlyGap,
-} from '../../../functions/core/retention.ts';
+} from '#core/retention.ts';
 
 const policy = DEFAULT_POLICY;
 

@@ -6,17 +6,16 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { ChangeStatus } from '../../../functions/core/change.ts';
-import { DEFAULT_POLICY, parsePolicy } from '../../../functions/core/policy.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
 import {
-  ACTIVE_STATUSES,
   CERTIFICATE_SCAN,
   certificateEmergencyDecision,
   certificateRenewalDecision,
   releaseUpgradeDecision,
   type ScanChange,
   type ScanSettings,
-} from '../../../functions/core/scans.ts';
+} from '#core/scans.ts';
+import { ACTIVE_STATUSES, type ChangeStatus } from '#core/vocabulary.ts';
 
 const policy = DEFAULT_POLICY;
 const NOW = DateTime.fromISO('2027-05-03T14:00:00Z', { zone: 'utc' });

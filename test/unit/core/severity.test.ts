@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, type Impact, parsePolicy, type Urgency } from '../../../functions/core/policy.ts';
-import { assessSeverity, severityOf } from '../../../functions/core/severity.ts';
+import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
+import { assessSeverity, severityOf } from '#core/severity.ts';
+import type { Impact, Urgency } from '#core/vocabulary.ts';
 
 const policy = DEFAULT_POLICY;
 

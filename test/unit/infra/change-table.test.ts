@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ChangeTable, TABLE_NAME_ENV, type TableAccess } from '../../../infra/constructs/change-table.ts';
-import { ServiceFunction } from '../../../infra/constructs/service-function.ts';
+import { ChangeTable, TABLE_NAME_ENV, type TableAccess } from '#infra/constructs/change-table.ts';
+import { ServiceFunction } from '#infra/constructs/service-function.ts';
 import { unacknowledgedNagFindings } from './nag.ts';
 
 interface Statement {

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOB_SCHEDULES } from '../../../functions/jobs/schedules.ts';
-import { buildApp } from '../../../infra/app.ts';
+import { JOB_SCHEDULES } from '#contract/schedules.ts';
+import { buildApp } from '#infra/app.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 

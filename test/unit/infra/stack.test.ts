@@ -1,8 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnTable } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../infra/app.ts';
-import { createTableRequest, TABLE_SCHEMA } from '../../../infra/table-schema.ts';
+import { buildApp } from '#infra/app.ts';
+import { createTableRequest, TABLE_SCHEMA } from '#infra/table-schema.ts';
 import { unacknowledgedNagFindings, wildcardResourceActions } from './nag.ts';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };

@@ -4,9 +4,9 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { StoredBackup } from '../../../functions/adapters/store/backup-store.ts';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
-import { forEachBounded, planCustomer, walkPages } from '../../../functions/jobs/backup-retention.ts';
+import type { StoredBackup } from '#adapters/store/backup-store.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { forEachBounded, planCustomer, walkPages } from '#jobs/backup-retention.ts';
 
 const AT = DateTime.fromISO('2026-11-23T11:30:00Z', { zone: 'utc' });
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalClock } from '../../../local/clock.ts';
+import { LocalClock } from '#local/clock.ts';
 
 const START = '2026-03-01T09:00:00.000Z';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobName } from '../../../functions/jobs/schedules.ts';
-import { LocalClock } from '../../../local/clock.ts';
-import { LocalScheduler } from '../../../local/scheduler.ts';
+import type { JobName } from '#contract/schedules.ts';
+import { LocalClock } from '#local/clock.ts';
+import { LocalScheduler } from '#local/scheduler.ts';
 
 const clocks: LocalClock[] = [];
 afterEach(() => {

@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalClock } from '../../../local/clock.ts';
+import { LocalClock } from '#local/clock.ts';
 import {
   type LocalTaskHandler,
   LocalWorkflow,
   type LocalWorkflowEvent,
   type LocalWorkflowOptions,
-} from '../../../local/workflow-runner.ts';
+} from '#local/workflow-runner.ts';
 
 const START = '2026-03-01T09:00:00.000Z';
 const FN = 'arn:aws:lambda:eu-west-1:123456789012:function:lifecycle';

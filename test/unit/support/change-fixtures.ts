@@ -1,11 +1,11 @@
 /**
  * A planned change as the store holds it, for unit tests of the pure core. Its values are worked
- * out by hand from shared/spec/rules.md:
+ * out by hand from docs/rules.md:
  * - the AMER window of Monday 7 Dec 2026 runs 21:00 EST to Tue 8 Dec 06:00 EST = 2026-12-08T02:00Z..11:00Z;
  * - the notice went out Mon 16 Nov 2026 15:00Z; 3 business days to reply -> replyBy Thu 19 Nov 15:00Z;
  * - rescheduleCutoff = window start - 7 days = 2026-12-01T02:00Z.
  */
-import type { ChangeRecord } from '../../../functions/core/change.ts';
+import type { ChangeRecord } from '#core/change.ts';
 
 export const AMER_WINDOW = {
   start: '2026-12-08T02:00:00Z',

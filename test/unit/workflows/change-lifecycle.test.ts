@@ -4,12 +4,12 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { DateTime } from 'luxon';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeRecord } from '../../../functions/core/change.ts';
-import { type NoticeState, nextLifecycleAction } from '../../../functions/core/lifecycle.ts';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
-import { buildApp } from '../../../infra/app.ts';
-import { extractLifecycleDefinition } from '../../../infra/lifecycle-definition.ts';
-import type { ChangeManagementStack } from '../../../infra/stacks/change-management-stack.ts';
+import type { ChangeRecord } from '#core/change.ts';
+import { type NoticeState, nextLifecycleAction } from '#core/lifecycle.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
+import { buildApp } from '#infra/app.ts';
+import { extractLifecycleDefinition } from '#infra/lifecycle-definition.ts';
+import type { ChangeManagementStack } from '#infra/stacks/change-management-stack.ts';
 
 // asl-validator is CommonJS without type declarations: typed here by what its README documents.
 type AslValidator = (

@@ -8,12 +8,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { DateTime } from 'luxon';
 import type { z } from 'zod';
-import { now } from '../adapters/clock.ts';
-import type { Principal } from '../adapters/store/directory-store.ts';
-import * as store from '../adapters/store/idempotency-store.ts';
-import { type RouteGroup, type RouteSpec, routeKey, routesOf } from '../contract/routes.ts';
-import { DomainError, type FieldProblem } from '../core/errors.ts';
-import { logger } from './logger.ts';
+import { now } from '#adapters/clock.ts';
+import * as store from '#adapters/store/idempotency-store.ts';
+import { logger } from '#commons/logger.ts';
+import { type RouteGroup, type RouteSpec, routeKey, routesOf } from '#contract/routes.ts';
+import { DomainError, type FieldProblem } from '#core/errors.ts';
+import { actorOf, type Principal } from '#core/visibility.ts';
 import { errorResponse, json, RawBody } from './responses.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -53,10 +53,6 @@ export function principalOf(event: APIGatewayProxyEvent): Principal | null {
     return { role: 'partner', partnerId: context.partnerId };
   }
   return null;
-}
-
-export function actorOf(principal: Principal): string {
-  return principal.role === 'ops' ? 'ops' : `partner:${principal.partnerId}`;
 }
 
 function parseQuery(route: RouteSpec, event: APIGatewayProxyEvent): unknown {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_NAMES, JOB_SCHEDULES, toCronPattern } from '../../../functions/jobs/schedules.ts';
+import { JOB_NAMES, JOB_SCHEDULES, toCronPattern } from '#contract/schedules.ts';
 
 describe('job schedules', () => {
   it('schedules every job exactly once', () => {

@@ -4,16 +4,16 @@
  * emergency. Used by the API's create routes and by the nightly scans, so both schedule the same way.
  */
 import type { DateTime } from 'luxon';
-import { publishLifecycleEvents } from '../adapters/events.ts';
-import { newId } from '../adapters/ids.ts';
-import { policy } from '../adapters/policy-source.ts';
+import { publishLifecycleEvents } from '#adapters/events.ts';
+import { newId } from '#adapters/ids.ts';
+import { policy } from '#adapters/policy-source.ts';
 import {
   ConcurrentUpdateError,
   readCapacity,
   readChangeRecord,
   writeTransition,
-} from '../adapters/store/change-store.ts';
-import { workflow } from '../adapters/workflow.ts';
+} from '#adapters/store/change-store.ts';
+import { workflow } from '#adapters/workflow.ts';
 import {
   type Actor,
   type EmergencyFields,
@@ -21,10 +21,10 @@ import {
   scheduleEmergencyChange,
   schedulePlannedChange,
   type Transition,
-} from '../core/change.ts';
-import { type EmergencyWhen, placeEmergency } from '../core/emergency.ts';
-import { DomainError } from '../core/errors.ts';
-import { type Plan, type PlanRequest, planChange } from '../core/planning.ts';
+} from '#core/change.ts';
+import { type EmergencyWhen, placeEmergency } from '#core/emergency.ts';
+import { DomainError } from '#core/errors.ts';
+import { type Plan, type PlanRequest, planChange } from '#core/planning.ts';
 
 /**
  * Plans against the stored capacity counters. The planner asks synchronously how full a window

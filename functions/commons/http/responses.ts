@@ -1,6 +1,6 @@
 /** The contract's response shapes: JSON bodies, the error object, and raw (non-JSON) answers. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { FieldProblem } from '../core/errors.ts';
+import type { FieldProblem } from '#core/errors.ts';
 
 const BASE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
