@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { API_STAGE, ROUTES, type RouteSpec } from '../../../functions/contract/routes.ts';
+import { API_STAGE, ROUTES, type RouteSpec } from '#contract/routes.ts';
 
 const API_DOC = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
 /** A route section's heading: ### `POST /v1/changes/{changeId}/reschedule` */

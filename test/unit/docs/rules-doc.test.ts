@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY } from '../../../functions/core/policy.ts';
+import { DEFAULT_POLICY } from '#core/policy.ts';
 
 const RULES_DOC = readFileSync(new URL('../../../docs/rules.md', import.meta.url), 'utf8');
 
