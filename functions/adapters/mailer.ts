@@ -1,7 +1,8 @@
 /**
- * The mail port: how a notice leaves the system. In AWS it is SES `SendRawEmail` with the MIME message of
- * ./mime.ts (so the calendar invite travels as an attachment); locally the same client is pointed at the
- * local mail store (local/mail-store.ts) by `SES_ENDPOINT`, set before this module is first imported.
+ * The mail port: how a notice leaves the system. In AWS it is SES `SendRawEmail` with the MIME message that
+ * ./mime.ts builds with nodemailer's MailComposer (so the calendar invite travels as an attachment);
+ * locally the same client is pointed at the local mail store (local/mail-store.ts) by `SES_ENDPOINT`, set
+ * before this module is first imported.
  *
  * The client makes one attempt (`maxAttempts: 1`): retrying is the workflow's job (a Step Functions Retry
  * with back-off on NotificationDeliveryError), so an SES failure surfaces at once as a thrown error instead
@@ -37,14 +38,12 @@ export const sesClient = new SESClient({
 
 export const sesMailer: Mailer = {
   async send(mail) {
-    const raw = buildMimeMessage(mail);
+    // Built before the try: a mail that cannot be built is a TypeError (a bug), never a delivery failure.
+    const raw = await buildMimeMessage(mail);
     const destinations = envelopeRecipients(mail);
     try {
       const result = await sesClient.send(
-        new SendRawEmailCommand({
-          Destinations: destinations,
-          RawMessage: { Data: Buffer.from(raw, 'utf8') },
-        }),
+        new SendRawEmailCommand({ Destinations: destinations, RawMessage: { Data: raw } }),
       );
       return { messageId: result.MessageId ?? '' };
     } catch (error) {
@@ -75,7 +74,7 @@ export function envelopeRecipients(mail: Pick<OutgoingMail, 'to' | 'cc'>): strin
 export class RecordingMailer implements Mailer {
   readonly sent: OutgoingMail[] = [];
   async send(mail: OutgoingMail) {
-    buildMimeMessage(mail); // refuse what SES would never get
+    await buildMimeMessage(mail); // refuse what SES would never get
     this.sent.push(mail);
     return { messageId: `recorded-${this.sent.length}` };
   }

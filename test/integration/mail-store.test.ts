@@ -55,11 +55,11 @@ function sesFor(store: LocalMailStore, maxAttempts = 1): SESClient {
   });
 }
 
-function sendRaw(ses: SESClient, mail: OutgoingMail = notice()) {
+async function sendRaw(ses: SESClient, mail: OutgoingMail = notice()) {
   return ses.send(
     new SendRawEmailCommand({
       Destinations: ['noc@partner.example', 'jane@partner.example', 'ops@example.com'],
-      RawMessage: { Data: Buffer.from(buildMimeMessage(mail), 'utf8') },
+      RawMessage: { Data: await buildMimeMessage(mail) },
     }),
   );
 }
@@ -117,7 +117,37 @@ describe('round trip', () => {
     expect(stored?.receivedAt).toBeInstanceOf(Date);
     expect(stored?.headers?.['x-change-id']).toBe('chg-0042');
     expect(stored?.headers?.['x-notice-id']).toBe('ntc-7');
-    expect(stored?.raw).toBe(buildMimeMessage(mail));
+    expect(stored?.raw).toBe((await buildMimeMessage(mail)).toString('utf8'));
+  });
+
+  it('reads non-ASCII subjects and display names, and names with a comma, as they were sent', async () => {
+    // Prepare
+    const mail = notice({
+      from: 'Änderungsdienst, Zürich <changes@example.com>',
+      to: ['Doe, Jane <jane@partner.example>', 'Müller, Zoë <zoe@partner.example>', 'noc@partner.example'],
+      cc: ['Ops – Genève <ops@example.com>'],
+      subject: 'Zürich – Wartung',
+      headers: { 'X-Change-Id': 'chg-0042', 'X-Notice-Id': 'Erinnerung – Zürich' },
+    });
+
+    // Act
+    const { MessageId } = await sendRaw(ses, mail);
+    const [stored] = await store.mails();
+
+    // Assess: one mailbox per name, the comma inside its quotes, every character as sent
+    expect(stored?.messageId).toBe(MessageId);
+    expect(stored?.subject).toBe('Zürich – Wartung');
+    expect(stored?.from).toBe('"Änderungsdienst, Zürich" <changes@example.com>');
+    expect(stored?.to).toEqual([
+      '"Doe, Jane" <jane@partner.example>',
+      '"Müller, Zoë" <zoe@partner.example>',
+      'noc@partner.example',
+    ]);
+    expect(stored?.cc).toEqual(['"Ops – Genève" <ops@example.com>']);
+    expect(stored?.headers?.subject).toBe('Zürich – Wartung');
+    expect(stored?.headers?.['x-notice-id']).toBe('Erinnerung – Zürich');
+    expect(stored?.text).toBe(mail.text);
+    expect(stored?.attachments.map((a) => a.content)).toEqual([ICS]);
   });
 
   it('keeps mails in the order they arrived, and clear() empties the store', async () => {

@@ -57,7 +57,9 @@ describe('sesMailer.send', () => {
       Destinations: ['noc@partner.example', 'jane@partner.example', 'ops@example.com'],
     });
     const input = ses.commandCalls(SendRawEmailCommand)[0]!.args[0].input;
-    expect(Buffer.from(input.RawMessage!.Data!).toString('utf8')).toBe(buildMimeMessage(mail));
+    expect(Buffer.from(input.RawMessage!.Data!).toString('utf8')).toBe(
+      (await buildMimeMessage(mail)).toString('utf8'),
+    );
     expect(input.Source).toBeUndefined();
   });
 
