@@ -14,7 +14,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Duration } from 'luxon';
 import type { LocalClock } from './clock.ts';
 import type { LocalMailStore } from './mail-store.ts';
-import type { LocalWorkflow } from './workflow-runner.ts';
+import type { LocalWorkflow } from './workflow/index.ts';
 
 export interface AdminParts {
   clock: LocalClock;

@@ -24,7 +24,7 @@ import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
 import { LocalScheduler } from './scheduler.ts';
-import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow-runner.ts';
+import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow/index.ts';
 
 export interface RuntimeOptions {
   /** API port; 0 picks a free one. */

@@ -7,7 +7,7 @@
  * All rules live in the Advance Lambda (functions/core/lifecycle.ts decides); the machine brings
  * durability, waiting for weeks, retries with back-off and the catches. Partner and ops decisions
  * reach a parked execution only through the authenticated API, which resumes the stored task token.
- * The same definition runs locally (local/workflow-runner.ts).
+ * The same definition runs locally (local/workflow/).
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
