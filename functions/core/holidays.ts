@@ -23,6 +23,20 @@ export function hasHolidayCalendar(country: string, state?: string): boolean {
 
 export const HOLIDAY_YEARS = { first: holidays.firstYear, last: holidays.lastYear } as const;
 
+/**
+ * A business-day question about a year the table does not cover. A distinct class, so that the code
+ * that knows which input led there (e.g. severity's `openedAt`) can refuse that input with a 400
+ * instead of letting a bare RangeError become a 500.
+ */
+export class OutsideCalendarYearsError extends RangeError {
+  override readonly name = 'OutsideCalendarYearsError';
+  constructor(readonly year: number) {
+    super(
+      `the holiday table covers ${holidays.firstYear}-${holidays.lastYear}, not ${year}: extend scripts/generate-holiday-table.ts`,
+    );
+  }
+}
+
 /** The holidays of a calendar and year whose type is one of `types`, as ISO dates. */
 export function holidayDates(
   country: string,
@@ -36,11 +50,7 @@ export function holidayDates(
     throw new RangeError(`no holiday table for ${key}: add it with \`npm run holidays -- ${key}\``);
   }
   const days = calendar[String(year)];
-  if (!days) {
-    throw new RangeError(
-      `the holiday table covers ${holidays.firstYear}-${holidays.lastYear}, not ${year}: extend scripts/generate-holiday-table.ts`,
-    );
-  }
+  if (!days) throw new OutsideCalendarYearsError(year);
   return Object.entries(days)
     .filter(([, type]) => types.includes(type))
     .map(([date]) => date);

@@ -8,9 +8,19 @@
  * wall-clock time the case was opened. The region defaults to `policy.severity.defaultRegion`.
  * A business-day target is shown as an ISO-8601 duration in days (`P1D`, `P3D`); `clock` tells
  * the reader that those are business days, not calendar days.
+ *
+ * The holiday table covers a fixed range of years. A business-day target that would need a year
+ * outside it (a case opened in the last days of the last year) cannot be answered correctly, and
+ * answering it without that year's holidays would be a guess: it is refused with a 400 naming
+ * `openedAt`, the input that led there. Extending the table would only move that edge, since any
+ * table ends somewhere and the policy may set targets of up to 30 business days. A target that the
+ * table can count is answered, even when the opening instant is the year before on the region's clock
+ * (the opening day itself never counts).
  */
 import { DateTime, Duration } from 'luxon';
 import { addBusinessDays, toUtcIso } from './calendar.ts';
+import { DomainError } from './errors.ts';
+import { HOLIDAY_YEARS, OutsideCalendarYearsError } from './holidays.ts';
 import type { Policy } from './policy.ts';
 import { IMPACTS, type Impact, type Region, type Severity, URGENCIES, type Urgency } from './vocabulary.ts';
 
@@ -71,7 +81,25 @@ export function assessSeverity(policy: Policy, input: SeverityInput): SeverityAn
   if (input.openedAt !== undefined) {
     const openedAt = utcInstant(input.openedAt, 'openedAt');
     const region = input.region ?? policy.severity.defaultRegion;
-    answer.respondBy = toUtcIso(addBusinessDays(policy, region, openedAt, target.businessDays));
+    answer.respondBy = toUtcIso(respondByInBusinessDays(policy, region, openedAt, target.businessDays));
   }
   return answer;
+}
+
+/**
+ * `addBusinessDays`, or a 400 naming `openedAt` when the count needs a year the calendar lacks.
+ * Thrown as the API's error (not a core refusal) because it carries the field it names.
+ */
+function respondByInBusinessDays(policy: Policy, region: Region, openedAt: DateTime, days: number): DateTime {
+  try {
+    return addBusinessDays(policy, region, openedAt, days);
+  } catch (error) {
+    if (!(error instanceof OutsideCalendarYearsError)) throw error;
+    const message =
+      `${days} business day${days === 1 ? '' : 's'} of ${region} from ${toUtcIso(openedAt)} run into ` +
+      `${error.year}, past the years the calendar covers (${HOLIDAY_YEARS.first}-${HOLIDAY_YEARS.last})`;
+    throw new DomainError('VALIDATION_FAILED', 400, `the request is not valid: check openedAt`, [
+      { path: 'openedAt', message },
+    ]);
+  }
 }

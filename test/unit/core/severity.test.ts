@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '#core/errors.ts';
 import { DEFAULT_POLICY, parsePolicy } from '#core/policy.ts';
 import { assessSeverity, severityOf } from '#core/severity.ts';
 import type { Impact, Urgency } from '#core/vocabulary.ts';
@@ -208,5 +209,28 @@ describe('assessSeverity', () => {
     expect(() => assessSeverity(policy, { impact: 'large', urgency: 'critical', openedAt: 'now' })).toThrow(
       RangeError,
     );
+  });
+
+  it('refuses, naming openedAt, a business-day target that runs past the years of the calendar', () => {
+    // Saturday 31 December 2050: three business days of New York land in January 2051.
+    const refusal = (() => {
+      try {
+        assessSeverity(policy, {
+          impact: 'individualized',
+          urgency: 'low',
+          openedAt: '2050-12-31T23:59:59Z',
+        });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect(refusal).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+      details: [{ path: 'openedAt', message: expect.stringMatching(/2051.*2020-2050/) }],
+    });
   });
 });
