@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import canonicalize from 'canonicalize';
 import type { DateTime } from 'luxon';
 import { documents, tableName } from '#adapters/clients.ts';
 import { DomainError } from '#core/errors.ts';
@@ -29,8 +30,14 @@ export type IdempotencyStart = { kind: 'first' } | { kind: 'replay'; response: S
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/**
+ * The hash of a request's parts as canonical JSON (RFC 8785: object keys sorted at every depth, one
+ * number and string form): the same body with its keys in another order is the same request.
+ * The parts are the validated path parameters and body, so they are JSON values with well-formed
+ * strings (the text fields refuse lone surrogates, which RFC 8785 cannot serialize).
+ */
 export function requestFingerprint(parts: unknown): string {
-  return sha256(JSON.stringify(parts));
+  return sha256(canonicalize(parts) ?? '');
 }
 
 export async function beginIdempotentRequest(

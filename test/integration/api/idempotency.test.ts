@@ -82,6 +82,50 @@ describe('POST /changes with an Idempotency-Key', () => {
     expect(await tableSnapshot(api)).toEqual(before);
   });
 
+  it('replays the first response for the same body with its keys in another order (was a 409)', async () => {
+    // Prepare: the same fields, nested ones too, written in reverse key order.
+    const body = plannedBody({
+      type: 'certificate-renewal',
+      title: 'Renew the trunk certificate',
+      certificateExpiresAt: '2026-12-24T12:00:00Z',
+      description: 'Same body, other key order',
+    });
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(body));
+    const first = await api.call<ChangeView>('POST', '/changes', { body, headers: withKey('create-order') });
+    const changesBefore = await countItems(api, 'change');
+
+    // Act
+    const retry = await api.call<ChangeView>('POST', '/changes', {
+      body: reordered,
+      headers: withKey('create-order'),
+    });
+
+    // Assess
+    expect(first.status, first.text).toBe(201);
+    expect(retry.status, retry.text).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replay')).toBe('true');
+    expect(await countItems(api, 'change')).toBe(changesBefore);
+  });
+
+  it('still refuses a reordered body whose values differ, with 409 IDEMPOTENCY_KEY_REUSED', async () => {
+    // Prepare
+    const body = plannedBody({ title: 'Values matter', description: 'one' });
+    await api.call('POST', '/changes', { body, headers: withKey('create-order-2') });
+    const before = await tableSnapshot(api);
+
+    // Act
+    const response = await api.call('POST', '/changes', {
+      body: Object.fromEntries(Object.entries({ ...body, description: 'two' }).reverse()),
+      headers: withKey('create-order-2'),
+    });
+
+    // Assess
+    expectRefusal(response, 409, 'IDEMPOTENCY_KEY_REUSED');
+    expect(await tableSnapshot(api)).toEqual(before);
+  });
+
   it('creates one change for concurrent requests with the same key', async () => {
     // Prepare
     const changesBefore = await countItems(api, 'change');

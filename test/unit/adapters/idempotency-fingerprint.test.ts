@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../../../functions/adapters/store/idempotency-store.ts';
+
+describe('requestFingerprint', () => {
+  it('is the same for the same request with its keys in another order, at every depth', () => {
+    const request = {
+      params: { changeId: 'chg_1' },
+      body: { title: 'Patch', contacts: [{ name: 'Ann', email: 'ann@example.com' }], urgent: false },
+    };
+    const reordered = {
+      body: { urgent: false, contacts: [{ email: 'ann@example.com', name: 'Ann' }], title: 'Patch' },
+      params: { changeId: 'chg_1' },
+    };
+
+    expect(requestFingerprint(reordered)).toBe(requestFingerprint(request));
+  });
+
+  it('differs when a value, the order of an array or a nested key differs', () => {
+    const base = requestFingerprint({ params: {}, body: { a: [1, 2], b: { c: 'x' } } });
+
+    expect(requestFingerprint({ params: {}, body: { a: [2, 1], b: { c: 'x' } } })).not.toBe(base);
+    expect(requestFingerprint({ params: {}, body: { a: [1, 2], b: { c: 'y' } } })).not.toBe(base);
+    expect(requestFingerprint({ params: {}, body: { a: [1, 2], b: { d: 'x' } } })).not.toBe(base);
+  });
+});
