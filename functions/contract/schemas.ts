@@ -26,6 +26,7 @@ import {
   URGENCIES,
   WINDOW_KINDS,
 } from '#core/vocabulary.ts';
+import { multiLineText, singleLineText } from './text.ts';
 
 /**
  * An instant with an explicit zone (`Z` or an offset: a local time without a zone is ambiguous),
@@ -46,7 +47,6 @@ const id = (what: string) =>
     .min(1)
     .max(64)
     .regex(/^[A-Za-z0-9_-]+$/, `must be a ${what} id (letters, digits, _ and -)`);
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 
 /** A COP file name: a plain file name (no path) ending in .cop.sgn or .cop.sha512 (rules section 9). */
 export const copFileName = z
@@ -66,15 +66,15 @@ export const createChangeBody = z
     partnerId: id('partner'),
     region: z.enum(REGIONS).optional(),
     type: z.enum(CHANGE_TYPES),
-    title: text(200),
-    description: z.string().max(5000).optional(),
+    title: singleLineText(200),
+    description: multiLineText(5000).optional(),
     disruptsCalling: z.boolean(),
     earliestStart: instant.optional(),
     trigger: z.enum(UPGRADE_TRIGGERS).optional(),
-    targetVersion: text(50).optional(),
+    targetVersion: singleLineText(50).optional(),
     certificateExpiresAt: instant.optional(),
     urgent: z.boolean().optional(),
-    urgentReason: text(500).optional(),
+    urgentReason: singleLineText(500).optional(),
   })
   .superRefine((body, ctx) => {
     if (body.type === 'upgrade') {
@@ -110,25 +110,25 @@ export const createEmergencyBody = z.strictObject({
   customerId: id('customer'),
   partnerId: id('partner'),
   reason: z.enum(EMERGENCY_REASONS),
-  customerImpact: text(2000),
-  title: text(200),
-  description: z.string().max(5000).optional(),
+  customerImpact: singleLineText(2000),
+  title: singleLineText(200),
+  description: multiLineText(5000).optional(),
   type: z.enum(CHANGE_TYPES).optional(),
   when: z.enum(EMERGENCY_WHEN),
 });
 export type CreateEmergencyBody = z.output<typeof createEmergencyBody>;
 
-export const rescheduleBody = z.strictObject({ requestedStart: instant, reason: text(1000) });
-export const acknowledgeBody = z.strictObject({ comment: z.string().max(1000).optional() });
+export const rescheduleBody = z.strictObject({ requestedStart: instant, reason: singleLineText(1000) });
+export const acknowledgeBody = z.strictObject({ comment: multiLineText(1000).optional() });
 export const completeBody = z.strictObject({
   outcome: z.enum(OUTCOMES),
-  notes: z.string().max(5000).optional(),
+  notes: multiLineText(5000).optional(),
 });
-export const cancelBody = z.strictObject({ reason: text(1000) });
+export const cancelBody = z.strictObject({ reason: singleLineText(1000) });
 export const copRequestBody = z.strictObject({
   customerId: id('customer'),
   copFile: copFileName,
-  reason: z.string().max(1000).optional(),
+  reason: singleLineText(1000).optional(),
 });
 export const backupBody = z.strictObject({
   customerId: id('customer'),
