@@ -83,22 +83,57 @@ function lambdaContext(name: string): Context {
   };
 }
 
+/**
+ * How long a refused oversized body is read (and thrown away) before the connection is closed anyway.
+ * Answering while the client is still sending, then closing, makes many clients see a reset instead of
+ * the 413; reading the rest first lets them read the answer. The bound keeps an endless body from
+ * holding the connection.
+ */
+const DRAIN_LIMIT_MS = 30_000;
+
+/**
+ * The request body, or 'too-large' past READ_LIMIT: then nothing more is kept (no buffering beyond the
+ * limit, whatever the size), the rest is read and dropped, and the answer waits until the body ended
+ * (or DRAIN_LIMIT_MS passed), so the caller receives its 413 instead of a reset connection.
+ */
 function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const declared = Number(request.headers['content-length']);
+    let chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > READ_LIMIT;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const refuse = () => {
+      clearTimeout(drainTimer);
+      resolve('too-large');
+    };
+    const startDraining = () => {
+      tooLarge = true;
+      chunks = [];
+      drainTimer = setTimeout(refuse, DRAIN_LIMIT_MS);
+      drainTimer.unref();
+    };
+    if (tooLarge) startDraining();
     request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
-      if (size > READ_LIMIT) {
-        resolve('too-large');
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > READ_LIMIT) startDraining();
+      else chunks.push(chunk);
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
+    request.on('end', () => (tooLarge ? refuse() : resolve(Buffer.concat(chunks))));
+    request.on('error', (error) => (tooLarge ? refuse() : reject(error)));
   });
+}
+
+/** API Gateway's answer to a body over its limit (the REQUEST_TOO_LARGE gateway response of the CDK app). */
+function payloadTooLarge(): APIGatewayProxyResult {
+  const answer = gatewayError(
+    413,
+    'PAYLOAD_TOO_LARGE',
+    `the body is larger than ${READ_LIMIT / 1024 / 1024} MB, the most the API accepts`,
+  );
+  // The connection may still hold unread bytes of the body: close it rather than read it as a request.
+  return { ...answer, headers: { ...answer.headers, connection: 'close' } };
 }
 
 function send(response: ServerResponse, result: APIGatewayProxyResult) {
@@ -131,7 +166,7 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (options.admin && url.pathname.startsWith('/local/')) {
     const body = await readBody(request);
-    if (body === 'too-large') return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+    if (body === 'too-large') return payloadTooLarge();
     const answer = await options.admin((request.method ?? 'GET').toUpperCase(), url, body.toString('utf8'));
     if (answer) return answer;
   }
@@ -149,7 +184,7 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
       : gatewayError(404, 'NOT_FOUND', `no route ${method} ${path}`);
   }
   const body = await readBody(request);
-  if (body === 'too-large') return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'the body is too large');
+  if (body === 'too-large') return payloadTooLarge();
 
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
