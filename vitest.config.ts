@@ -13,6 +13,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,
+          // CDK assertion tests synthesize in beforeAll: on a loaded 2-core machine that took over 10 s.
+          hookTimeout: 60_000,
         },
       },
       {
