@@ -53,6 +53,8 @@ export interface DynamoDbLocal {
   startupMs: number;
   /** Settles when the Java process exits, for whatever reason (stop() or a crash). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last few thousand characters the Java process printed (to say why it died). */
+  outputTail(): string;
   /** Kills the Java process and its process group and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
 }
@@ -212,7 +214,156 @@ async function startOnPort(port: number, options: StartDynamoDbLocalOptions): Pr
     pid: child.pid!,
     startupMs: Math.round(performance.now() - startedAt),
     exited,
+    outputTail: () => output,
     stop,
+  };
+}
+
+// --- Supervision -------------------------------------------------------------------------------------------
+
+export interface SuperviseDynamoDbLocalOptions extends StartDynamoDbLocalOptions {
+  /** Where the supervisor says what happened (a death, each restart attempt, the recovery). @default console.error */
+  log?: (line: string) => void;
+  /**
+   * Runs after each restart, before the supervisor reports it running again: e.g. create the table again
+   * (always gone when the data lives in memory). Its failure is logged, not thrown.
+   */
+  onRestarted?: (db: DynamoDbLocal) => Promise<void>;
+  /** First wait before a restart; doubled after each failed attempt or quick relapse. @default 500 */
+  restartDelayMs?: number;
+  /** The longest wait between two attempts. @default 30 000 */
+  maxRestartDelayMs?: number;
+}
+
+export interface SupervisedDynamoDbLocal {
+  /** Stays the same across restarts: the same port, so the clients keep working. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Process id of the Java process running now. */
+  readonly pid: number;
+  /** How many times it was restarted after dying. */
+  readonly restarts: number;
+  /** Resolves once it runs (again): at once when it runs, or after the restart under way. */
+  running(): Promise<void>;
+  /** Stops supervising and stops the Java process. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A process that lived this long before dying was healthy: its restart starts from the first delay again. */
+const HEALTHY_UPTIME_MS = 60_000;
+const TAIL_LINES = 15;
+
+function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null }): string {
+  if (exit.signal) return `it was killed by ${exit.signal}`;
+  return `it exited with code ${exit.code}`;
+}
+
+/**
+ * DynamoDB Local, restarted when its Java process dies: the supervisor logs why (exit code or signal and
+ * the last lines it printed), restarts it on the same port and data folder with growing back-off, runs
+ * `onRestarted`, and says when it is back. With data in a folder nothing written is lost (DynamoDB Local
+ * keeps it in SQLite there); with data in memory everything is gone, and the log says so.
+ */
+export async function superviseDynamoDbLocal(
+  options: SuperviseDynamoDbLocalOptions = {},
+): Promise<SupervisedDynamoDbLocal> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const firstDelay = options.restartDelayMs ?? 500;
+  const maxDelay = options.maxRestartDelayMs ?? 30_000;
+  let current = await startDynamoDbLocal(options);
+  const { port, endpoint } = current;
+  // DynamoDB Local answers a write a moment before it is on disk (measured: a SIGKILL within ~300 ms of
+  // the last writes lost 2 of 574 acknowledged ones), so even a data folder may miss the very last writes.
+  const where = options.dataDir
+    ? `the same data folder (${resolve(options.dataDir)}; writes acknowledged in its last moment may be lost)`
+    : 'data in memory: everything it held is lost';
+  let stopping = false;
+  let restarts = 0;
+  /** The wait before the last restart; 0 until the first death. */
+  let delay = 0;
+  let startedAt = performance.now();
+  let recovery: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+
+  const pause = (ms: number) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(done, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+
+  async function restart(): Promise<void> {
+    for (let attempt = 1; !stopping; attempt++) {
+      log(
+        `[dynamodb] restarting DynamoDB Local on port ${port} with ${where}, in ${delay} ms (attempt ${attempt})`,
+      );
+      await pause(delay);
+      if (stopping) return;
+      try {
+        const next = await startDynamoDbLocal({ ...options, port });
+        if (stopping) {
+          await next.stop();
+          return;
+        }
+        current = next;
+        restarts++;
+        startedAt = performance.now();
+        watch(next);
+        await options.onRestarted?.(next).catch((error: unknown) => {
+          log(
+            `[dynamodb] DynamoDB Local is back, but preparing it again failed: ${(error as Error).message}`,
+          );
+        });
+        log(
+          `[dynamodb] DynamoDB Local is back on ${endpoint} (pid ${next.pid}, started in ${next.startupMs} ms)`,
+        );
+        return;
+      } catch (error) {
+        delay = Math.min(delay * 2, maxDelay);
+        log(`[dynamodb] restart attempt ${attempt} failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+
+  function watch(db: DynamoDbLocal): void {
+    void db.exited.then((exit) => {
+      if (stopping || db !== current) return;
+      const uptime = performance.now() - startedAt;
+      // A quick relapse keeps the grown delay (and grows it), so a crash loop does not spin.
+      delay = delay === 0 || uptime >= HEALTHY_UPTIME_MS ? firstDelay : Math.min(delay * 2, maxDelay);
+      const tail = db.outputTail().trim().split('\n').slice(-TAIL_LINES).join('\n');
+      log(
+        `[dynamodb] DynamoDB Local (pid ${db.pid}, port ${port}) died after ${Math.round(uptime / 1000)} s: ` +
+          `${describeExit(exit)}.` +
+          (tail ? `\n--- its last output ---\n${tail}\n---` : ' It printed nothing.'),
+      );
+      recovery = restart().finally(() => {
+        recovery = undefined;
+      });
+    });
+  }
+  watch(current);
+
+  return {
+    endpoint,
+    port,
+    get pid() {
+      return current.pid;
+    },
+    get restarts() {
+      return restarts;
+    },
+    running: async () => {
+      while (recovery) await recovery;
+    },
+    stop: once(async () => {
+      stopping = true;
+      wakeUp?.();
+      await recovery;
+      await current.stop();
+    }),
   };
 }
 

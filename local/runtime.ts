@@ -21,7 +21,7 @@ import { adminRoutes } from './admin.ts';
 import { type LocalApi, startLocalApi } from './api-server.ts';
 import { LocalClock } from './clock.ts';
 import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow/index.ts';
@@ -67,6 +67,8 @@ export interface Runtime {
   adminUrl: string;
   port: number;
   dynamoEndpoint: string;
+  /** DynamoDB Local, restarted (and its table made again) when its Java process dies. */
+  dynamo: SupervisedDynamoDbLocal;
   tableName: string;
   keys: RunningKey[];
   clock: LocalClock;
@@ -86,9 +88,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal({
+    // Set once the store is ready: what a restarted DynamoDB Local needs before it serves again.
+    let prepareRestartedStore = async () => {};
+    const dynamo = await superviseDynamoDbLocal({
       ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
       ...(options.onDynamoOutput ? { onOutput: options.onDynamoOutput } : {}),
+      onRestarted: () => prepareRestartedStore(),
     });
     stack.push(() => dynamo.stop());
     const mail = await startLocalMailStore({ port: options.mailPort ?? 0 });
@@ -117,6 +122,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { loadDemoData, seed } = await import('./seed.ts');
     const demo = loadDemoData(options.demoDataFile);
     await seed(demo, clock.now());
+    prepareRestartedStore = async () => {
+      await ensureTable(localDynamoDbClient(dynamo.endpoint), tableName);
+      // In memory, a restart starts empty: seed the demo data again, as a fresh start does.
+      if (!options.dataDir) await seed(demo, clock.now());
+    };
 
     const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store, events] =
       await Promise.all([
@@ -255,6 +265,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       adminUrl: `http://localhost:${api.port}/local`,
       port: api.port,
       dynamoEndpoint: dynamo.endpoint,
+      dynamo,
       tableName,
       keys: demo.apiKeys.map((k) => ({ ...k })),
       clock,
