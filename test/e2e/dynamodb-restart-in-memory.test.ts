@@ -4,7 +4,7 @@
  * seeds the demo data, as a fresh start does, and says that the data was lost.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { type Runtime, startRuntime } from '#local/runtime.ts';
 
 let runtime: Runtime | undefined;
 afterEach(async () => {

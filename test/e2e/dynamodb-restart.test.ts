@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Runtime, startRuntime } from '../../local/runtime.ts';
+import { type Runtime, startRuntime } from '#local/runtime.ts';
 
 let runtime: Runtime | undefined;
 let dataDir: string | undefined;

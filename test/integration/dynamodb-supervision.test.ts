@@ -4,8 +4,8 @@
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { localDynamoDbClient } from '../../local/dynamodb-client.ts';
-import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from '../../local/dynamodb-local.ts';
+import { localDynamoDbClient } from '#local/dynamodb-client.ts';
+import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from '#local/dynamodb-local.ts';
 
 let supervised: SupervisedDynamoDbLocal | undefined;
 afterEach(async () => {

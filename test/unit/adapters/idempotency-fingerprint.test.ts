@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestFingerprint } from '../../../functions/adapters/store/idempotency-store.ts';
+import { requestFingerprint } from '#adapters/store/idempotency-store.ts';
 
 describe('requestFingerprint', () => {
   it('is the same for the same request with its keys in another order, at every depth', () => {

@@ -8,7 +8,7 @@
  */
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { changesToICalendar } from '../../../functions/core/ical.ts';
+import { changesToICalendar } from '#core/ical.ts';
 import { plannedChangeRecord } from '../support/change-fixtures.ts';
 
 interface ReadEvent {
