@@ -23,6 +23,8 @@ export class NotificationDeliveryError extends Error {
 }
 
 const endpoint = process.env.SES_ENDPOINT;
+/** The SES configuration set sends go through, so bounces and complaints become alarmed metrics (none locally). */
+const configurationSet = process.env.SES_CONFIGURATION_SET;
 
 /** Created once per process; aws-sdk-client-mock replaces its `send` in unit tests. */
 export const sesClient = new SESClient({
@@ -43,7 +45,11 @@ export const sesMailer: Mailer = {
     const destinations = envelopeRecipients(mail);
     try {
       const result = await sesClient.send(
-        new SendRawEmailCommand({ Destinations: destinations, RawMessage: { Data: raw } }),
+        new SendRawEmailCommand({
+          Destinations: destinations,
+          RawMessage: { Data: raw },
+          ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        }),
       );
       return { messageId: result.MessageId ?? '' };
     } catch (error) {

@@ -1,9 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { OperationalAlarms } from '#infra/constructs/alarms.ts';
 import { ChangeApi } from '#infra/constructs/change-api.ts';
 import { ChangeLifecycle } from '#infra/constructs/change-lifecycle.ts';
 import { ChangeTable } from '#infra/constructs/change-table.ts';
 import { NightlyJobs } from '#infra/constructs/nightly-jobs.ts';
+import { ServiceFunction } from '#infra/constructs/service-function.ts';
 
 /**
  * Everything the change-management service runs on. For now it holds the table; the API, the
@@ -14,6 +16,7 @@ export class ChangeManagementStack extends Stack {
   public readonly api: ChangeApi;
   public readonly lifecycle: ChangeLifecycle;
   public readonly jobs: NightlyJobs;
+  public readonly alarms: OperationalAlarms;
 
   public constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -39,5 +42,31 @@ export class ChangeManagementStack extends Stack {
     this.lifecycle.stateMachine.grantStartExecution(changes);
     this.lifecycle.stateMachine.grantTaskResponse(changes);
     this.lifecycle.eventBus.grantPutEventsTo(changes);
+
+    // Last, so that every function above is watched.
+    this.alarms = new OperationalAlarms(this, 'Alarms', { alertTopic: this.lifecycle.alertTopic });
+    this.alarms.watchDeadLetterQueue(
+      'NightlyJobsDeadLetters',
+      this.jobs.deadLetterQueue,
+      "The nightly jobs' dead-letter queue",
+    );
+    this.alarms.watchStateMachine('Lifecycle', this.lifecycle.stateMachine);
+    // Two functions fail invocations by design, so one failure is not news there:
+    // - the lifecycle function when SES refuses a notice: the state machine retries it three times, then
+    //   records it and raises its own P2; one notice that cannot be sent is four errors;
+    // - the authorizer for every unknown key (API Gateway's "Unauthorized" convention); a burst of them is
+    //   a scan, a client with a revoked key, or the directory unreachable.
+    const errorThresholds = new Map<ServiceFunction, number>([
+      [this.lifecycle.lifecycleFunction, 5],
+      [this.api.authorizerFunction, 25],
+    ]);
+    for (const fn of this.node.findAll().filter((c): c is ServiceFunction => c instanceof ServiceFunction)) {
+      this.alarms.watchFunction(fn, { errorThreshold: errorThresholds.get(fn) ?? 1 });
+    }
+    for (const [job, fn] of Object.entries(this.jobs.functions))
+      this.alarms.watchJobCrashes(job, fn.logGroup);
+    // The functions that mail partners send with the configuration set whose bounces are alarmed.
+    this.alarms.sendsMail(this.lifecycle.lifecycleFunction);
+    this.alarms.sendsMail(this.jobs.functions['cop-uploads']);
   }
 }

@@ -562,11 +562,19 @@ describe('the lifecycle resources in the stack', () => {
 
     expect(ses).toHaveLength(1);
     expect(actionsOf(ses[0] as Statement)).toEqual(['ses:SendRawEmail']);
-    const identities = resourcesOf(ses[0] as Statement).map((r) => {
-      const parts = (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-      return parts.at(-1);
-    });
+    const resources = resourcesOf(ses[0] as Statement).map(
+      (r) => (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1],
+    );
+    const identities = resources.map((parts) => parts.at(-1)).filter((last) => typeof last === 'string');
     expect(identities.sort()).toEqual([':identity/calling.example', ':identity/maintenance@calling.example']);
+    // Besides the identity, only the stack's SES configuration set, which its sends name (the bounce and
+    // complaint alarms count through it): it grants no other sender.
+    const configurationSetId = stack.getLogicalId(
+      stack.alarms.mailConfigurationSet.node.defaultChild as never,
+    );
+    expect(
+      resources.filter((parts) => typeof parts.at(-1) !== 'string').map((parts) => parts.slice(-2)),
+    ).toEqual([[':configuration-set/', { Ref: configurationSetId }]]);
     const env = environmentOf(lifecycleFnId);
     expect(env.NOTICE_SENDER).toBe('maintenance@calling.example');
   });
