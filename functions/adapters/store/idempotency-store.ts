@@ -33,11 +33,18 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 /**
  * The hash of a request's parts as canonical JSON (RFC 8785: object keys sorted at every depth, one
  * number and string form): the same body with its keys in another order is the same request.
- * The parts are the validated path parameters and body, so they are JSON values with well-formed
- * strings (the text fields refuse lone surrogates, which RFC 8785 cannot serialize).
+ * RFC 8785 has no form for a lone surrogate or a number JSON.parse made infinite (`1e400`); the
+ * validated bodies of today hold neither, but a request must never fail here, so such parts are
+ * hashed as plain JSON text instead (still the same hash for the same request).
  */
 export function requestFingerprint(parts: unknown): string {
-  return sha256(canonicalize(parts) ?? '');
+  let text: string | undefined;
+  try {
+    text = canonicalize(parts);
+  } catch {
+    text = JSON.stringify(parts);
+  }
+  return sha256(text ?? '');
 }
 
 export async function beginIdempotentRequest(

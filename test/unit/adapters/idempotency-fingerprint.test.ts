@@ -23,3 +23,13 @@ describe('requestFingerprint', () => {
     expect(requestFingerprint({ params: {}, body: { a: [1, 2], b: { d: 'x' } } })).not.toBe(base);
   });
 });
+
+describe('requestFingerprint on parts canonical JSON has no form for', () => {
+  it('still hashes a lone surrogate and an infinite number, the same each time, instead of failing', () => {
+    const parts = JSON.parse('{"params":{},"body":{"note":"\\ud800","size":1e400}}') as unknown;
+
+    expect(() => requestFingerprint(parts)).not.toThrow();
+    expect(requestFingerprint(parts)).toBe(requestFingerprint(structuredClone(parts)));
+    expect(requestFingerprint(parts)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
