@@ -1,41 +1,28 @@
 /**
  * `npm run job -- <job> [--time <ISO instant>] [--restart]`: runs a nightly job now in the local
  * runtime started by `npm start` (the same handler its schedule runs), and prints its summary.
- * Jobs: backup-retention, cop-uploads, certificate-scan, release-scan.
+ * It is the operator CLI's `cmm jobs run` under the name the README has always given it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { JOB_NAMES } from '#contract/schedules.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { time: { type: 'string' }, restart: { type: 'boolean', default: false } },
-});
-const job = positionals[0];
-if (!job || !(JOB_NAMES as readonly string[]).includes(job)) {
-  console.error(`usage: npm run job -- <${JOB_NAMES.join('|')}> [--time ISO] [--restart]`);
-  process.exit(2);
-}
-const endpointsFile = '.local/endpoints.json';
-if (!existsSync(endpointsFile)) {
-  console.error(
-    'No local runtime found (.local/endpoints.json is missing): start it with `npm start` first.',
-  );
-  process.exit(1);
-}
-const { adminUrl } = JSON.parse(readFileSync(endpointsFile, 'utf8')) as { adminUrl: string };
+import { ApiRefusal, Unreachable } from '#cli/client.ts';
+import { jobRunCommand } from '#cli/commands/jobs.ts';
+import { ConnectionUnknown, DEFAULT_ENDPOINTS_FILE } from '#cli/connection.ts';
+import { processIo } from '#cli/output.ts';
+import { EXIT, parseCommandLine } from '#cli/usage.ts';
+
+const command = jobRunCommand({ io: processIo, env: process.env }, 'npm run job --')
+  .option('--endpoints <file>', 'the endpoints file `npm start` writes', DEFAULT_ENDPOINTS_FILE)
+  .option('--json', 'print the summary as JSON')
+  .addHelpText('after', '\nExample:\n  npm run job -- backup-retention --time 2026-12-01T11:30:00Z');
 try {
-  const response = await fetch(`${adminUrl}/jobs/${job}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      ...(values.time ? { time: values.time } : {}),
-      ...(values.restart ? { restart: true } : {}),
-    }),
-  });
-  console.log(JSON.stringify(await response.json(), null, 2));
-  process.exit(response.ok ? 0 : 1);
-} catch {
-  console.error(`The local runtime at ${adminUrl} does not answer: start it with \`npm start\`.`);
-  process.exit(1);
+  const stopEarly = await parseCommandLine(command, process.argv.slice(2));
+  process.exitCode = stopEarly ?? EXIT.ok;
+} catch (error) {
+  if (error instanceof ApiRefusal) {
+    console.error(`refused (${error.status} ${error.body.error}): ${error.body.message}`);
+    process.exitCode = EXIT.refused;
+  } else if (error instanceof Unreachable || error instanceof ConnectionUnknown) {
+    console.error(error.message);
+    process.exitCode = EXIT.unreachable;
+  } else throw error;
 }

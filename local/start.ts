@@ -12,42 +12,54 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
+import { parse, parseCommandLine } from '#cli/usage.ts';
 import { startRuntime } from './runtime.ts';
 
 const LOCAL_DIR = '.local';
 const LOCK_FILE = `${LOCAL_DIR}/runtime.lock.json`;
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
-    'in-memory': { type: 'boolean', default: false },
-    'clock-start': { type: 'string' },
-    'clock-speed': { type: 'string', default: '1' },
-    'mail-port': { type: 'string', default: process.env.MAIL_PORT ?? '3001' },
-    trace: { type: 'boolean', default: false },
-  },
-});
-const port = Number(values.port);
-const mailPort = Number(values['mail-port']);
-const clockSpeed = Number(values['clock-speed']);
-for (const [flag, value] of [
-  ['--port', port],
-  ['--mail-port', mailPort],
-] as const) {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    console.error(`${flag} must be a port number, got ${value}`);
-    process.exit(2);
-  }
-}
-if (!Number.isFinite(clockSpeed) || clockSpeed < 0) {
-  console.error(`--clock-speed must be a number >= 0, got ${values['clock-speed']}`);
-  process.exit(2);
-}
-if (values['clock-start'] && Number.isNaN(Date.parse(values['clock-start']))) {
-  console.error(`--clock-start must be an ISO instant, got ${values['clock-start']}`);
-  process.exit(2);
-}
+const command = new Command('npm start --')
+  .description(
+    'Runs the whole system on this machine: API, DynamoDB Local, the lifecycle workflow, the nightly schedules, a mail inbox.',
+  )
+  .addOption(
+    new Option('--port <port>', 'the API port (0: any free port)')
+      .env('PORT')
+      .default(3000)
+      .argParser(parse.port),
+  )
+  .addOption(
+    new Option('--mail-port <port>', 'the local SES endpoint and web inbox')
+      .env('MAIL_PORT')
+      .default(3001)
+      .argParser(parse.port),
+  )
+  .option('--in-memory', `keep nothing between runs (default: data in ${LOCAL_DIR}/dynamodb)`)
+  .option('--clock-start <instant>', 'where the local clock starts (default: now)', parse.instant)
+  .option('--clock-speed <n>', 'local seconds per real second; 0 freezes the clock', parse.nonNegative, 1)
+  .option('--trace', 'print every workflow state entered')
+  .addHelpText(
+    'after',
+    `
+Writes ${LOCAL_DIR}/endpoints.json (base URL, inbox, keys) for scripts, the demo and the CLI.
+Ctrl-C stops everything it started.
+
+Examples:
+  npm start -- --port 4000 --mail-port 4001
+  npm start -- --in-memory --clock-start 2026-12-01T08:00:00Z --clock-speed 60`,
+  );
+const stopEarly = await parseCommandLine(command, process.argv.slice(2));
+if (stopEarly !== undefined) process.exit(stopEarly);
+const values = command.opts<{
+  port: number;
+  mailPort: number;
+  inMemory?: boolean;
+  clockStart?: string;
+  clockSpeed: number;
+  trace?: boolean;
+}>();
+const { port, mailPort, clockSpeed } = values;
 
 function running(pid: number): boolean {
   try {
@@ -92,11 +104,11 @@ const runtime = await startRuntime({
   port,
   mailPort,
   clockSpeed,
-  traceWorkflow: values.trace,
+  traceWorkflow: values.trace ?? false,
   printEvents: true,
   printJobs: true,
-  ...(values['clock-start'] ? { clockStart: values['clock-start'] } : {}),
-  ...(values['in-memory'] ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
+  ...(values.clockStart ? { clockStart: values.clockStart } : {}),
+  ...(values.inMemory ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
 });
 writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, baseUrl: runtime.baseUrl }));
 writeFileSync(
@@ -123,7 +135,7 @@ console.log(`
 Change management is running locally.
 
   API        ${runtime.baseUrl}
-  DynamoDB   ${runtime.dynamoEndpoint} (table ${runtime.tableName}${values['in-memory'] ? ', in memory' : `, data in ${LOCAL_DIR}/dynamodb`})
+  DynamoDB   ${runtime.dynamoEndpoint} (table ${runtime.tableName}${values.inMemory ? ', in memory' : `, data in ${LOCAL_DIR}/dynamodb`})
   Inbox      ${runtime.mail.inboxUrl} (every e-mail the system sends; JSON at ${runtime.mail.storeUrl})
   Clock      ${runtime.clock.describe().now} at ${runtime.clock.describe().speed}x; move it: curl -X POST ${runtime.adminUrl}/clock -d '{"advance":"PT24H"}'
   Jobs       ${Object.entries(runtime.scheduler.nextRuns())
