@@ -21,6 +21,16 @@ export interface LocalClockOptions {
   pollMs?: number;
   /** Where an exception thrown by a timer callback goes. @default console.error */
   onTimerError?: (error: unknown) => void;
+  /**
+   * Refuse to move backwards (set to an earlier instant, advance by a negative duration): with kept
+   * data, stored changes and job runs would lie in the clock's future. @default false
+   */
+  forwardOnly?: boolean;
+}
+
+/** A move the clock refuses (backwards while forward-only); the admin route answers it with a 400. */
+export class ClockMoveRefused extends RangeError {
+  override name = 'ClockMoveRefused';
 }
 
 export interface LocalTimer {
@@ -44,6 +54,7 @@ export class LocalClock implements Clock {
   #seq = 0;
   #interval: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #forwardOnly: boolean;
 
   constructor(options: LocalClockOptions = {}) {
     this.#anchorRealMs = performance.now();
@@ -51,15 +62,18 @@ export class LocalClock implements Clock {
     this.#speed = checkSpeed(options.speed ?? 1);
     this.#pollMs = options.pollMs ?? 25;
     this.#onTimerError = options.onTimerError ?? ((error) => console.error('LocalClock timer failed', error));
+    this.#forwardOnly = options.forwardOnly ?? false;
   }
 
   now(): DateTime {
     return DateTime.fromMillis(this.#nowMs(), { zone: 'utc' });
   }
 
-  /** Jumps to an instant (forwards or backwards); timers now due fire before this returns. */
+  /** Jumps to an instant (backwards only when not forward-only); timers now due fire before this returns. */
   set(instant: Instant): void {
-    this.#rebase(toMillis(instant));
+    const target = toMillis(instant);
+    this.#refuseBackwards(target);
+    this.#rebase(target);
     this.#fireDue();
   }
 
@@ -69,7 +83,9 @@ export class LocalClock implements Clock {
     if (!parsed.isValid) {
       throw new RangeError(`LocalClock.advance: invalid duration ${JSON.stringify(duration)}`);
     }
-    this.#rebase(this.#nowMs() + parsed.as('milliseconds'));
+    const target = this.#nowMs() + parsed.as('milliseconds');
+    this.#refuseBackwards(target);
+    this.#rebase(target);
     this.#fireDue();
   }
 
@@ -134,6 +150,16 @@ export class LocalClock implements Clock {
 
   #nowMs(): number {
     return this.#anchorLocalMs + (performance.now() - this.#anchorRealMs) * this.#speed;
+  }
+
+  #refuseBackwards(targetMs: number): void {
+    const nowMs = this.#nowMs();
+    if (!this.#forwardOnly || targetMs >= nowMs) return;
+    const at = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toISO();
+    throw new ClockMoveRefused(
+      `the local clock only moves forward while the data is kept (it is ${at(nowMs)}; asked for ${at(targetMs)}): ` +
+        'the stored changes, notices and job runs would be in its future. Start with --in-memory to move it back.',
+    );
   }
 
   #rebase(localMs: number): void {

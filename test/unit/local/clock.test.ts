@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalClock } from '#local/clock.ts';
+import { ClockMoveRefused, LocalClock } from '#local/clock.ts';
 
 const START = '2026-03-01T09:00:00.000Z';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,6 +67,20 @@ describe('LocalClock', () => {
 
     frozen.set(DateTime.fromISO('2025-06-01T12:00:00Z'));
     expect(frozen.now().toISO()).toBe('2025-06-01T12:00:00.000Z');
+  });
+
+  it('refuses to move backwards when forward-only, by set or by a negative advance, and stays put', () => {
+    const kept = clock({ start: START, speed: 0, forwardOnly: true });
+
+    expect(() => kept.set('2026-03-01T08:00:00Z')).toThrow(
+      /^the local clock only moves forward while the data is kept \(it is 2026-03-01T09:00:00.000Z; asked for 2026-03-01T08:00:00.000Z\)/,
+    );
+    expect(() => kept.advance('-PT1H')).toThrow(ClockMoveRefused);
+    expect(kept.now().toISO()).toBe(START);
+
+    kept.set(START);
+    kept.advance('PT1H');
+    expect(kept.now().toISO()).toBe('2026-03-01T10:00:00.000Z');
   });
 
   it('advances by an object or an ISO duration', () => {
