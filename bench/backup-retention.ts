@@ -27,7 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// A line per alert (the local log sink) or per page would cost more than the work measured.
+// A log line per page would cost more than the work measured.
 process.env.LOG_LEVEL ??= 'ERROR';
 
 const AT = '2026-11-23T11:30:00Z';
@@ -62,11 +62,9 @@ async function main(): Promise<void> {
   const dynamo = await startDynamoDbLocal({ port: 0, ...(jvmArgs ? { jvmArgs } : {}) });
   try {
     await ensureTable(localDynamoDbClient(dynamo.endpoint), TABLE);
-    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-    process.env.TABLE_NAME = TABLE;
     console.log(`DynamoDB Local ready on ${dynamo.endpoint} in ${(dynamo.startupMs / 1000).toFixed(2)} s`);
 
-    const seeded = await seed(customers);
+    const seeded = await seed(dynamo.endpoint, customers);
     console.log(
       `seeded ${seeded.customers} customers and ${seeded.backups} backup records in ${(seeded.ms / 1000).toFixed(1)} s ` +
         `(${Math.round(((seeded.customers + seeded.backups) / seeded.ms) * 1000)} items/s, BatchWriteItem x16)`,
@@ -99,15 +97,19 @@ async function main(): Promise<void> {
 }
 
 /** Customers and backups, written as putCustomer and putBackup write them. */
-async function seed(customerCount: number): Promise<{ customers: number; backups: number; ms: number }> {
+async function seed(
+  endpoint: string,
+  customerCount: number,
+): Promise<{ customers: number; backups: number; ms: number }> {
   const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { documents } = await import('#adapters/clients.ts');
-  const { keys, indexKeys } = await import('#adapters/store/keys.ts');
-  const { backupItem } = await import('#adapters/store/backup-store.ts');
-  const { policy } = await import('#adapters/policy-source.ts');
+  const { dynamoDbDocuments } = await import('#adapters/aws-clients.ts');
+  const { keys, indexKeys } = await import('#adapters/dynamodb/keys.ts');
+  const { backupItem } = await import('#adapters/dynamodb/backup-store.ts');
+  const { DEFAULT_POLICY: policy } = await import('#core/policy.ts');
   const { classifyBackups } = await import('#core/retention.ts');
   const { DateTime } = await import('luxon');
-  type BackupResult = import('#adapters/store/backup-store.ts').BackupResult;
+  type BackupResult = import('#core/retention.ts').BackupResult;
+  const documents = dynamoDbDocuments({ region: 'us-east-1', endpoint });
 
   const at = DateTime.fromISO(AT, { zone: 'utc' });
   const nights = [3, 2, 1, 0].map((daysAgo) => at.startOf('day').minus({ days: daysAgo }).plus({ hours: 7 }));
@@ -229,8 +231,7 @@ async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> 
       const child = spawn(process.execPath, ['--enable-source-maps', ...flags, bundle], {
         env: {
           ...process.env,
-          DYNAMODB_ENDPOINT: endpoint,
-          TABLE_NAME: TABLE,
+          BENCH_DYNAMODB_ENDPOINT: endpoint,
           BENCH_JAVA_PID: String(javaPid),
         },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -252,7 +253,28 @@ async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> 
 }
 
 async function runJobs(): Promise<void> {
-  const { handler } = await import('#jobs/backup-retention.ts');
+  const { backupRetentionJob } = await import('#jobs/backup-retention.ts');
+  const { localPorts } = await import('#local/wiring.ts');
+  const { lambdaContext } = await import('#local/lambda-context.ts');
+  const { systemClock } = await import('#adapters/system.ts');
+  // The job talks to the table and raises alerts; nothing else may be used.
+  const idle = async () => undefined;
+  const unused = async () => {
+    throw new Error('the retention job does not use this port');
+  };
+  const ports = localPorts({
+    tableName: TABLE,
+    dynamoEndpoint: process.env.BENCH_DYNAMODB_ENDPOINT as string,
+    clock: systemClock,
+    ports: {
+      mailer: { send: unused },
+      workflow: { start: unused, resume: unused },
+      events: { publish: unused },
+      pager: { page: idle },
+      copFiles: { copyToCustomer: unused },
+    },
+  });
+  const handler = backupRetentionJob(ports);
   const javaPid = Number(process.env.BENCH_JAVA_PID);
   const reports: RunReport[] = [];
   for (const label of ['retention job', 're-run (nothing left to write)']) {
@@ -273,7 +295,7 @@ async function runJobs(): Promise<void> {
     const started = performance.now();
     const cpu = process.cpuUsage();
     const javaCpu = javaCpuSeconds(javaPid);
-    const summary = await handler({ time: AT });
+    const summary = await handler({ time: AT }, lambdaContext('backup-retention'));
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     clearInterval(timer);

@@ -15,14 +15,18 @@ import type {
   Context,
 } from 'aws-lambda';
 import { API_STAGE, ROUTES, type RouteGroup } from '#contract/routes.ts';
+import { lambdaContext } from './lambda-context.ts';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
-type Authorizer = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+type Authorizer = (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<APIGatewayAuthorizerResult>;
 
 export interface LocalApiOptions {
   port: number;
   host?: string;
-  /** The handlers, loaded after the environment points the adapters at the local services. */
+  /** The route groups' handlers, built on the local ports. */
   handlers: Record<RouteGroup, ApiHandler>;
   authorizer: Authorizer;
   /** Local-only routes outside the API (clock, faults ...): answers, or null when not one of them. */
@@ -65,23 +69,6 @@ const compiled: CompiledRoute[] = ROUTES.map((route) => {
     params,
   };
 }).sort((a, b) => a.params.length - b.params.length);
-
-function lambdaContext(name: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /**
  * How long a refused oversized body is read (and thrown away) before the connection is closed anyway.
@@ -216,20 +203,23 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
     authorizerContext = cached.context;
   } else
     try {
-      const decision = await options.authorizer({
-        type: 'REQUEST',
-        methodArn,
-        resource: route.resource,
-        path: url.pathname,
-        httpMethod: method,
-        headers,
-        multiValueHeaders,
-        pathParameters,
-        queryStringParameters: single,
-        multiValueQueryStringParameters: multi,
-        stageVariables: null,
-        requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
-      });
+      const decision = await options.authorizer(
+        {
+          type: 'REQUEST',
+          methodArn,
+          resource: route.resource,
+          path: url.pathname,
+          httpMethod: method,
+          headers,
+          multiValueHeaders,
+          pathParameters,
+          queryStringParameters: single,
+          multiValueQueryStringParameters: multi,
+          stageVariables: null,
+          requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext'],
+        },
+        lambdaContext('authorizer'),
+      );
       const allowed = decision.policyDocument.Statement.some((s) => 'Effect' in s && s.Effect === 'Allow');
       if (!allowed) return gatewayError(403, 'FORBIDDEN', 'this key may not call the API');
       authorizerContext = { ...(decision.context ?? {}), principalId: decision.principalId };

@@ -1,6 +1,6 @@
 /**
  * The local runtime's clock: one settable, fast-forwardable time line shared by the handlers (through
- * `installClock`), the workflow runner's timeouts and Wait states, and the schedules. Local time runs at
+ * the local wiring), the workflow runner's timeouts and Wait states, and the schedules. Local time runs at
  * `speed` local seconds per real second from the instant it was last set; `advance` jumps ahead.
  *
  * Timers live on the local time line. They are checked on one short real interval and at once whenever
@@ -8,7 +8,7 @@
  * ~24.8 days after 1 ms, and a timer in real milliseconds would be wrong as soon as the clock is moved.
  */
 import { DateTime, Duration, type DurationLikeObject } from 'luxon';
-import type { Clock } from '#adapters/clock.ts';
+import type { Clock } from '#app/ports.ts';
 
 export type Instant = DateTime | string;
 

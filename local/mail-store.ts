@@ -7,6 +7,10 @@
  *                   │ remembers the raw MIME and the MessageId of each send that went through it
  *                   └ GET / (web inbox), GET /store, POST /clear-store, GET /get-emlContent: forwarded
  *
+ * The SES wire protocol (which requests are sends, their MessageIds, SES errors, normalizing the stored
+ * mails) is in ./mail-store-protocol.ts; starting aws-ses-v2-local once per process in
+ * ./ses-local-backend.ts.
+ *
  * aws-ses-v2-local 2.10.2 is started in-process: its main module exports `server({ host, port })`, which
  * resolves with the listening `http.Server` (the CLI does nothing else). Facts about it that shape this code:
  * - it keeps mails in module state, so every server started in one process shares one store. We start one
@@ -27,51 +31,24 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  classify,
+  messageIds,
+  normalize,
+  type SendApi,
+  type SesLocalEmail,
+  type StoredMail,
+  sesErrorXml,
+} from './mail-store-protocol.ts';
+import { acquireBackend, closeServer, HOST, once } from './ses-local-backend.ts';
+
+export type { StoredAttachment, StoredMail } from './mail-store-protocol.ts';
 
 export interface StartLocalMailStoreOptions {
   /** TCP port of the SES endpoint and inbox; 0 or omitted = a free port. */
   port?: number;
-}
-
-export interface StoredAttachment {
-  filename: string;
-  /** The MIME type without parameters, as mailparser reports it (e.g. `text/calendar`). */
-  contentType: string;
-  /** The decoded content, read as UTF-8 text. */
-  content: string;
-}
-
-/** One mail as the local SES received it, normalized. */
-export interface StoredMail {
-  /** The SES MessageId the sender got back. */
-  messageId?: string;
-  /** As in the From header, e.g. `ops@example.com` or `"Change Desk" <ops@example.com>`. */
-  from: string;
-  /** One entry per mailbox in the To header. */
-  to: string[];
-  cc: string[];
-  subject: string;
-  /** The text/plain part, line breaks as mailparser gives them (LF). */
-  text: string;
-  html: string;
-  attachments: StoredAttachment[];
-  /** The message's Date header when the raw message is known, else when it was received. */
-  date: Date;
-  /** When the local SES received it (second precision). */
-  receivedAt: Date;
-  /** The raw MIME message, for SendRawEmail calls (v1 and v2) made through this store. */
-  raw?: string;
-  /** Top-level headers of the raw message, names in lower case, unfolded, encoded-words decoded. */
-  headers?: Record<string, string>;
 }
 
 export interface MailFaults {
@@ -101,26 +78,11 @@ export interface LocalMailStore {
   stop(): Promise<void>;
 }
 
-/** An email in aws-ses-v2-local's `GET /store` answer (its `dist/store.d.ts`, `Email`). */
-interface SesLocalEmail {
-  messageId: string;
-  from: string;
-  replyTo: string[];
-  destination: { to: string[]; cc: string[]; bcc: string[] };
-  subject: string;
-  body: { html?: string; text?: string };
-  attachments: { content: string; contentType: string; filename?: string; size: number }[];
-  headers?: { name: string; value: string }[];
-  /** Epoch seconds. */
-  at: number;
-}
-
 interface SesLocalStore {
   templates: Record<string, unknown>;
   emails: SesLocalEmail[];
 }
 
-const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 30 * 1024 * 1024;
 
 export async function startLocalMailStore(options: StartLocalMailStoreOptions = {}): Promise<LocalMailStore> {
@@ -253,59 +215,6 @@ export async function startLocalMailStore(options: StartLocalMailStoreOptions = 
   };
 }
 
-// --- Which requests are SES sends ---------------------------------------------------------------------------
-
-type SendApi = 'v1' | 'v2' | 'v2-bulk';
-
-/** A v1 call other than SendEmail/SendRawEmail: aws-ses-v2-local never answers those (the request hangs). */
-type Classified = { api: SendApi; raw?: string } | { api: 'v1-other' };
-
-/** An SES send request (v1 query protocol or v2 REST), with its raw MIME message when it carries one. */
-function classify(method: string, path: string, body: Buffer): Classified | undefined {
-  if (method !== 'POST') return undefined;
-  if (path === '/') {
-    const params = new URLSearchParams(body.toString('utf8'));
-    const action = params.get('Action');
-    if (action === 'SendRawEmail') {
-      const data = params.get('RawMessage.Data');
-      return data === null ? { api: 'v1' } : { api: 'v1', raw: Buffer.from(data, 'base64').toString('utf8') };
-    }
-    if (action === 'SendEmail') return { api: 'v1' };
-    return { api: 'v1-other' };
-  }
-  if (path === '/v2/email/outbound-emails') {
-    const data = parseJson(body)?.Content?.Raw?.Data;
-    return typeof data === 'string'
-      ? { api: 'v2', raw: Buffer.from(data, 'base64').toString('utf8') }
-      : { api: 'v2' };
-  }
-  if (path === '/v2/email/outbound-bulk-emails') return { api: 'v2-bulk' };
-  return undefined;
-}
-
-/** The MessageId(s) in a successful send answer. */
-function messageIds(api: SendApi, body: Buffer): string[] {
-  const text = body.toString('utf8');
-  if (api === 'v1') return [...text.matchAll(/<MessageId>([^<]+)<\/MessageId>/g)].map((m) => m[1]!);
-  const json = parseJson(body);
-  if (api === 'v2') return typeof json?.MessageId === 'string' ? [json.MessageId] : [];
-  const entries: unknown[] = Array.isArray(json?.BulkEmailEntryResults) ? json.BulkEmailEntryResults : [];
-  return entries.flatMap((e) =>
-    e && typeof e === 'object' && typeof (e as { MessageId?: unknown }).MessageId === 'string'
-      ? [(e as { MessageId: string }).MessageId]
-      : [],
-  );
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: request bodies of unknown shape, read defensively
-function parseJson(body: Buffer): any {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 // --- Faults -------------------------------------------------------------------------------------------------
 
 function checkStatus(status: number): number {
@@ -313,14 +222,6 @@ function checkStatus(status: number): number {
     throw new Error(`fault status must be an HTTP error status (400–599), got ${status}`);
   }
   return status;
-}
-
-function sesErrorXml(type: 'Sender' | 'Receiver', code: string, message: string): string {
-  return (
-    '<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/">' +
-    `<Error><Type>${type}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>` +
-    `<RequestId>${randomUUID()}</RequestId></ErrorResponse>`
-  );
 }
 
 /** What SES answers when it is unavailable: v1 an XML ErrorResponse, v2 a JSON body with x-amzn-ErrorType. */
@@ -337,207 +238,6 @@ function answerFault(res: ServerResponse, api: SendApi, status: number): void {
   }
   res.setHeader('x-amzn-ErrorType', code);
   answer(res, status, 'application/json', JSON.stringify({ message: 'injected fault' }));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-// --- Normalizing what /store returns -------------------------------------------------------------------------
-
-function normalize(email: SesLocalEmail, raw: string | undefined): StoredMail {
-  const headers = raw === undefined ? undefined : parseHeaders(raw);
-  const receivedAt = new Date(email.at * 1000);
-  const stated = headers?.date ? new Date(headers.date) : undefined;
-  return {
-    messageId: email.messageId,
-    from: email.from,
-    to: email.destination.to.flatMap(splitAddressList),
-    cc: email.destination.cc.flatMap(splitAddressList),
-    subject: email.subject,
-    text: email.body.text ?? '',
-    html: email.body.html ?? '',
-    attachments: email.attachments.map((a) => ({
-      filename: a.filename ?? '',
-      contentType: a.contentType,
-      content: Buffer.from(a.content, 'base64').toString('utf8'),
-    })),
-    date: stated && !Number.isNaN(stated.getTime()) ? stated : receivedAt,
-    receivedAt,
-    ...(raw === undefined ? {} : { raw }),
-    ...(headers === undefined ? {} : { headers }),
-  };
-}
-
-/** `a@x, "Doe, Jane" <b@y>` → two mailboxes (commas inside quotes or angle brackets do not split). */
-export function splitAddressList(list: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quoted = false;
-  let angle = false;
-  for (let i = 0; i < list.length; i++) {
-    const c = list[i]!;
-    if (c === '\\' && quoted) {
-      current += c + (list[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    else if (c === '<' && !quoted) angle = true;
-    else if (c === '>' && !quoted) angle = false;
-    if (c === ',' && !quoted && !angle) {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += c;
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
-}
-
-/** Top-level headers of a raw message: unfolded, names lower-cased (first occurrence wins), RFC 2047 decoded. */
-export function parseHeaders(raw: string): Record<string, string> {
-  const end = raw.search(/\r?\n\r?\n/);
-  const block = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]/g, ' ');
-  const headers: Record<string, string> = {};
-  for (const line of block.split(/\r?\n/)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (!(name in headers)) headers[name] = decodeEncodedWords(line.slice(colon + 1).trim());
-  }
-  return headers;
-}
-
-function decodeEncodedWords(value: string): string {
-  return value
-    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?[^?]+\?[BbQq]\?[^?]*\?=)/g, '$1')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) => {
-      if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
-      const bytes = text
-        .replace(/_/g, ' ')
-        .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-      return Buffer.from(bytes, 'latin1').toString('utf8');
-    });
-}
-
-// --- aws-ses-v2-local, once per process ----------------------------------------------------------------------
-
-interface Backend {
-  /** Forwards a request as received (method, path and query, headers, body). */
-  forward(req: IncomingMessage, body: Buffer): Promise<Upstream>;
-  /** A request of our own; the answer's text, or an error for a non-2xx status. */
-  call(method: 'GET' | 'POST', path: string): Promise<string>;
-  users(): number;
-  release(): Promise<void>;
-}
-
-interface Upstream {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
-}
-
-let shared: { server: Promise<{ server: Server; port: number; agent: Agent }>; users: number } | undefined;
-
-async function acquireBackend(): Promise<Backend> {
-  if (!shared) {
-    const entry = { server: startSesLocal(), users: 0 };
-    shared = entry;
-    entry.server.catch(() => {
-      if (shared === entry) shared = undefined;
-    });
-  }
-  const entry = shared;
-  entry.users += 1;
-  let started: { server: Server; port: number; agent: Agent };
-  try {
-    started = await entry.server;
-  } catch (error) {
-    entry.users -= 1;
-    throw error;
-  }
-  const { port, agent } = started;
-
-  const exchange = (
-    method: string,
-    path: string,
-    headers: Record<string, string | string[]>,
-    body?: Buffer,
-  ) =>
-    new Promise<Upstream>((resolve, reject) => {
-      const upstream = request({ host: HOST, port, method, path, headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const out: Record<string, string | string[]> = {};
-          for (const [name, value] of Object.entries(res.headers)) {
-            // The body is re-sent whole: drop hop-by-hop and length headers, node:http sets them again.
-            if (
-              value === undefined ||
-              ['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(name)
-            ) {
-              continue;
-            }
-            out[name] = value;
-          }
-          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
-        });
-        res.on('error', reject);
-      });
-      upstream.on('error', reject);
-      upstream.end(body);
-    });
-
-  const release = once(async () => {
-    entry.users -= 1;
-    if (entry.users > 0) return;
-    if (shared === entry) shared = undefined;
-    // Its store outlives the server (module state): empty it so a later start begins with nothing held.
-    await exchange('POST', '/clear-store', {}).catch(() => {});
-    await closeServer(started.server);
-    agent.destroy();
-  });
-
-  return {
-    forward(req, body) {
-      const headers: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (value === undefined || ['host', 'connection', 'keep-alive', 'transfer-encoding'].includes(name))
-          continue;
-        headers[name] = value;
-      }
-      headers['content-length'] = String(body.length);
-      return exchange(req.method ?? 'GET', req.url ?? '/', headers, body);
-    },
-    async call(method, path) {
-      const res = await exchange(method, path, {});
-      const text = res.body.toString('utf8');
-      if (res.status >= 300)
-        throw new Error(`aws-ses-v2-local answered ${method} ${path} with ${res.status}: ${text}`);
-      return text;
-    },
-    users: () => entry.users,
-    release,
-  };
-}
-
-type SesLocalServer = (config?: { host?: string; port?: number }) => Promise<Server>;
-
-async function startSesLocal(): Promise<{ server: Server; port: number; agent: Agent }> {
-  // A CommonJS module with `exports.default = server`: from ESM its default import is `module.exports`.
-  const imported = (await import('aws-ses-v2-local')) as unknown as {
-    default: SesLocalServer | { default: SesLocalServer };
-  };
-  const start = typeof imported.default === 'function' ? imported.default : imported.default.default;
-  const server = await start({ host: HOST, port: 0 });
-  // Express 5 calls the listen callback on an error too, and aws-ses-v2-local resolves either way.
-  if (!server.listening) {
-    await closeServer(server).catch(() => {});
-    throw new Error('aws-ses-v2-local did not start listening');
-  }
-  return { server, port: (server.address() as AddressInfo).port, agent: new Agent({ keepAlive: true }) };
 }
 
 // --- Small helpers ------------------------------------------------------------------------------------------
@@ -589,23 +289,3 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 /** Stops accepting, drops idle keep-alive connections (browsers and SDK agents keep them), waits for close. */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!server.listening) {
-      resolve();
-      return;
-    }
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeIdleConnections();
-    // An inbox tab polls /store every second: give in-flight requests a moment, then cut what is left.
-    setTimeout(() => server.closeAllConnections(), 1_000).unref();
-  });
-}
-
-function once<T>(fn: () => Promise<T>): () => Promise<T> {
-  let result: Promise<T> | undefined;
-  return () => {
-    result ??= fn();
-    return result;
-  };
-}

@@ -8,23 +8,42 @@
  * - One clock, settable and fast-forwardable, is "now" for the API, the workflow and the schedules.
  * `npm start` and the end-to-end tests both run this.
  *
- * Modules that create AWS clients read their endpoints from the environment when first loaded,
- * so they are imported only after the environment points at the local services.
+ * The ports are wired once, here (local/wiring.ts), and handed to the same handler factories the
+ * Lambdas are built from; nothing is passed through environment variables.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { catalogApi } from '#api/catalog.ts';
+import { changesApi } from '#api/changes.ts';
+import { recordsApi } from '#api/records.ts';
+import { authorizer } from '#auth/authorizer.ts';
 import { JOB_NAMES, type JobName } from '#contract/schedules.ts';
 import { extractLifecycleDefinition } from '#infra/lifecycle-definition.ts';
 import { TABLE_SCHEMA } from '#infra/table-schema.ts';
+import { backupRetentionJob } from '#jobs/backup-retention.ts';
+import { certificateScanJob } from '#jobs/certificate-scan.ts';
+import { copUploadsJob } from '#jobs/cop-uploads.ts';
+import { releaseScanJob } from '#jobs/release-scan.ts';
+import { type LifecycleRequest, lifecycleTasks } from '#workflow/lifecycle.ts';
 import { adminRoutes } from './admin.ts';
 import { type LocalApi, startLocalApi } from './api-server.ts';
 import { LocalClock } from './clock.ts';
+import { LocalCopFolders, seedLocalCatalog } from './cop-folders.ts';
 import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
 import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from './dynamodb-local.ts';
+import { invokeLocally } from './lambda-context.ts';
 import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
 import { LocalScheduler } from './scheduler.ts';
-import { ExecutionAlreadyExists, LocalWorkflow, TaskDoesNotExist } from './workflow/index.ts';
+import { loadDemoData, seed } from './seed.ts';
+import {
+  LocalAlertPager,
+  LocalEventLog,
+  LocalLifecycleWorkflow,
+  type LocalPorts,
+  localPorts,
+} from './wiring.ts';
+import { LocalWorkflow } from './workflow/index.ts';
 
 export interface RuntimeOptions {
   /** API port; 0 picks a free one. */
@@ -75,10 +94,10 @@ export interface Runtime {
   mail: LocalMailStore;
   workflow: LocalWorkflow;
   scheduler: LocalScheduler;
+  /** The ports the handlers run on. */
+  ports: LocalPorts;
   stop(): Promise<void>;
 }
-
-const OPS_ALERT_ADDRESS = 'ops-alerts@provider.example';
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const tableName = options.tableName ?? TABLE_SCHEMA.localTableName;
@@ -98,17 +117,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stack.push(() => dynamo.stop());
     const mail = await startLocalMailStore({ port: options.mailPort ?? 0 });
     stack.push(() => mail.stop());
-
-    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-    process.env.SES_ENDPOINT = mail.sesEndpoint;
-    // COP files: a local folder pair stands in for the catalog bucket and the customers' SFTP store.
-    const copRoot = options.dataDir ? resolve(options.dataDir, '..') : mkdtempSync(join(tmpdir(), 'cop-'));
-    process.env.COP_CATALOG_DIR = join(copRoot, 'cop-catalog');
-    process.env.COP_SFTP_DIR = join(copRoot, 'sftp');
-    process.env.TABLE_NAME = tableName;
-    process.env.AWS_REGION ??= 'us-east-1';
-    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-    process.env.LOG_LEVEL ??= 'WARN';
     await ensureTable(localDynamoDbClient(dynamo.endpoint), tableName);
 
     const clock = new LocalClock({
@@ -116,47 +124,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       speed: options.clockSpeed ?? 1,
     });
     stack.push(async () => clock.stop());
-    const { installClock } = await import('#adapters/clock.ts');
-    installClock(clock);
 
-    const { loadDemoData, seed } = await import('./seed.ts');
-    const demo = loadDemoData(options.demoDataFile);
-    await seed(demo, clock.now());
-    prepareRestartedStore = async () => {
-      await ensureTable(localDynamoDbClient(dynamo.endpoint), tableName);
-      // In memory, a restart starts empty: seed the demo data again, as a fresh start does.
-      if (!options.dataDir) await seed(demo, clock.now());
-    };
-
-    const [changes, catalog, records, authorizer, lifecycle, workflowPort, alerts, mailer, store, events] =
-      await Promise.all([
-        import('#api/changes.ts'),
-        import('#api/catalog.ts'),
-        import('#api/records.ts'),
-        import('#auth/authorizer.ts'),
-        import('#workflow/lifecycle.ts'),
-        import('#adapters/workflow.ts'),
-        import('#adapters/alerts.ts'),
-        import('#adapters/mailer.ts'),
-        import('#adapters/store/change-store.ts'),
-        import('#adapters/events.ts'),
-      ]);
-
-    // Lifecycle events (EventBridge in AWS): printed, and kept for GET /local/events.
-    const published: unknown[] = [];
-    events.installEventSink((detail) => {
-      published.push(detail);
-      if (published.length > 10_000) published.shift();
-      if (options.printEvents)
-        console.log(`[event] ${detail.at} ${detail.changeId} ${detail.event} by ${detail.actor}`);
-    });
-
-    // The lifecycle: the definition the CDK app deploys, every Lambda bound to the same handler.
+    // The lifecycle: the definition the CDK app deploys, every Lambda bound to the same handler. The
+    // handler needs the ports and the ports the runner, so the runner calls it through `tasks`.
+    let tasks: ((event: LifecycleRequest) => Promise<unknown>) | undefined;
     const { definition, lambdaArns } = extractLifecycleDefinition();
     const workflow = new LocalWorkflow({
       definition,
       lambdaHandlers: Object.fromEntries(
-        Object.values(lambdaArns).map((arn) => [arn, lifecycle.handler as never]),
+        Object.values(lambdaArns).map((arn) => [
+          arn,
+          (event: unknown) => (tasks as NonNullable<typeof tasks>)(event as LifecycleRequest),
+        ]),
       ),
       clock,
       retryScale: options.retryScale ?? 1,
@@ -171,62 +150,47 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         : {}),
     });
     stack.push(async () => workflow.stopAll('runtime stopped'));
-    workflowPort.installWorkflow({
-      async startLifecycle(change) {
-        try {
-          workflow.start(change.changeId, { changeId: change.changeId });
-        } catch (error) {
-          if (!(error instanceof ExecutionAlreadyExists)) throw error;
-        }
-      },
-      async resume(token, output) {
-        try {
-          workflow.sendTaskSuccess(token, output);
-        } catch (error) {
-          if (!(error instanceof TaskDoesNotExist)) throw error;
-        }
-      },
-    });
 
-    // Alerts for people: a log line and an e-mail in the local inbox (SNS in AWS).
-    alerts.installAlertSink(async (alert) => {
-      console.warn(`[alert ${alert.priority}] ${alert.subject} (respond by ${alert.respondBy})`);
-      await mailer.mailer().send({
-        from: 'alerts@provider.example',
-        to: [OPS_ALERT_ADDRESS],
-        subject: `[${alert.priority}] ${alert.subject}`,
-        text: `${alert.subject}\n\nRespond by: ${alert.respondBy}\n\n${JSON.stringify(alert.detail, null, 2)}\n`,
-        html: `<p>${alert.subject}</p><p>Respond by: ${alert.respondBy}</p><pre>${JSON.stringify(alert.detail, null, 2).replaceAll('<', '&lt;')}</pre>`,
-        date: clock.now().toJSDate(),
-      });
+    // COP files: a local folder pair stands in for the catalog bucket and the customers' SFTP store.
+    const copRoot = options.dataDir ? resolve(options.dataDir, '..') : mkdtempSync(join(tmpdir(), 'cop-'));
+    const copFolders = { catalogDir: join(copRoot, 'cop-catalog'), sftpDir: join(copRoot, 'sftp') };
+    const events = new LocalEventLog(options.printEvents ?? false);
+    const ports: LocalPorts = localPorts({
+      tableName,
+      dynamoEndpoint: dynamo.endpoint,
+      sesEndpoint: mail.sesEndpoint,
+      clock,
+      ports: {
+        workflow: new LocalLifecycleWorkflow(workflow),
+        events,
+        // Alerts for people: a log line and an e-mail in the local inbox (SNS in AWS).
+        pager: new LocalAlertPager(() => ports.mailer, clock),
+        copFiles: new LocalCopFolders(copFolders),
+      },
     });
+    tasks = invokeLocally('lifecycle', lifecycleTasks(ports));
+
+    const demo = loadDemoData(options.demoDataFile);
+    await seed(ports, demo, clock.now());
+    prepareRestartedStore = async () => {
+      await ensureTable(localDynamoDbClient(dynamo.endpoint), tableName);
+      // In memory, a restart starts empty: seed the demo data again, as a fresh start does.
+      if (!options.dataDir) await seed(ports, demo, clock.now());
+    };
 
     // Executions live in memory: after a restart on kept data, every stored change's lifecycle
     // picks up again where its record says it is (a finished one ends at once).
-    let nextToken: string | undefined;
-    do {
-      const page = await store.queryChanges({ scope: { kind: 'all' }, limit: 100, nextToken });
-      for (const change of page.items) await workflowPort.workflow().startLifecycle(change);
-      nextToken = page.nextToken;
-    } while (nextToken);
+    for (const change of await ports.changes.queryAll({ kind: 'all' })) await ports.workflow.start(change);
 
     // The nightly jobs: the same handlers, on the same cron expressions, on the local clock.
-    const [copFiles, policySource, retention, cop, certificates, releases] = await Promise.all([
-      import('#adapters/cop-files.ts'),
-      import('#adapters/policy-source.ts'),
-      import('#jobs/backup-retention.ts'),
-      import('#jobs/cop-uploads.ts'),
-      import('#jobs/certificate-scan.ts'),
-      import('#jobs/release-scan.ts'),
-    ]);
-    await copFiles.seedLocalCatalog(process.env.COP_CATALOG_DIR as string, policySource.policy);
+    await seedLocalCatalog(copFolders.catalogDir, ports.policy);
     const scheduler = new LocalScheduler({
       clock,
       jobs: {
-        'backup-retention': retention.handler,
-        'cop-uploads': cop.handler,
-        'certificate-scan': certificates.handler,
-        'release-scan': releases.handler,
+        'backup-retention': invokeLocally('backup-retention', backupRetentionJob(ports)),
+        'cop-uploads': invokeLocally('cop-uploads', copUploadsJob(ports)),
+        'certificate-scan': invokeLocally('certificate-scan', certificateScanJob(ports)),
+        'release-scan': invokeLocally('release-scan', releaseScanJob(ports)),
       },
       onRun: (job, outcome) => {
         if (outcome.error) console.error(`[job] ${job} (${outcome.time}) failed: ${outcome.error.message}`);
@@ -249,15 +213,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
     const api: LocalApi = await startLocalApi({
       port: options.port,
-      handlers: { changes: changes.handler, catalog: catalog.handler, records: records.handler },
-      authorizer: authorizer.handler,
-      admin: adminRoutes({
-        clock,
-        workflow,
-        mail,
-        events: () => published,
-        extra: jobRoutes,
-      }),
+      handlers: { changes: changesApi(ports), catalog: catalogApi(ports), records: recordsApi(ports) },
+      authorizer: authorizer(ports),
+      admin: adminRoutes({ clock, workflow, mail, events: () => events.published, extra: jobRoutes }),
     });
     stack.push(() => api.close());
     return {
@@ -272,6 +230,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       mail,
       workflow,
       scheduler,
+      ports,
       stop: stopAll,
     };
   } catch (error) {

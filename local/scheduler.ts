@@ -1,6 +1,6 @@
 /**
  * The nightly schedules, run locally: the same EventBridge cron expressions as in AWS
- * (functions/jobs/schedules.ts, via croner), on the local clock, calling the same job handlers.
+ * (functions/contract/schedules.ts, via croner), on the local clock, calling the same job handlers.
  * When the clock jumps ahead, every run it passed over is run, one at a time, in the order of their
  * scheduled times across all jobs (Tuesday's backup retention before Wednesday's COP uploads), each with
  * its own scheduled time, as if the schedules had fired on time. Only past `maxCatchUp` runs of one job

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
 import * as z from 'zod';
-import { documents, tableName } from '#adapters/clients.ts';
-import { backupItem, type StoredRetention } from '#adapters/store/backup-store.ts';
-import { putApiKey, putCustomer, putPartner } from '#adapters/store/directory-store.ts';
+import { backupItem } from '#adapters/dynamodb/backup-store.ts';
+import type { DynamoDirectoryStore } from '#adapters/dynamodb/directory-store.ts';
+import type { Table } from '#adapters/dynamodb/table.ts';
 import { toUtcIso } from '#core/calendar.ts';
 import { DEFAULT_POLICY } from '#core/policy.ts';
-import { classifyBackups } from '#core/retention.ts';
+import { classifyBackups, type StoredRetention } from '#core/retention.ts';
 import { REGIONS, UC_APPLICATIONS } from '#core/vocabulary.ts';
 
 const contact = z.object({
@@ -69,15 +69,23 @@ export function loadDemoData(file: URL | string = DEMO_DATA_FILE): DemoData {
   return demoDataSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
+/** Where the seed writes: the directory store, and the table itself for the demo backups. */
+export interface SeedTarget {
+  stores: { directory: DynamoDirectoryStore };
+  table: Table;
+}
+
 /** `backups: false` leaves out the demo backup results (tests that count backups bring their own). */
 export async function seed(
+  target: SeedTarget,
   data: DemoData,
   now: DateTime,
   options: { backups?: boolean } = {},
 ): Promise<void> {
-  for (const partner of data.partners) await putPartner(partner);
+  const { directory } = target.stores;
+  for (const partner of data.partners) await directory.putPartner(partner);
   for (const { certificates, ...customer } of data.customers) {
-    await putCustomer({
+    await directory.putCustomer({
       ...customer,
       certificates: certificates.map((c) => ({
         certificateId: c.certificateId,
@@ -86,9 +94,9 @@ export async function seed(
       })),
     });
   }
-  if (options.backups !== false) await seedBackups(data, now);
+  if (options.backups !== false) await seedBackups(target.table, data, now);
   for (const apiKey of data.apiKeys) {
-    await putApiKey(
+    await directory.putApiKey(
       apiKey.key,
       apiKey.role === 'ops'
         ? { role: 'ops', name: apiKey.name }
@@ -101,7 +109,7 @@ export async function seed(
  * Backup results for the nights before `now` (02:00 UTC each night), with deterministic ids so a
  * restart on kept data writes the same items again instead of adding more.
  */
-async function seedBackups(data: DemoData, now: DateTime): Promise<void> {
+async function seedBackups(table: Table, data: DemoData, now: DateTime): Promise<void> {
   // The most recent 02:00 UTC at or before now is the last night backed up.
   const today = now.toUTC().set({ hour: 2, minute: 0, second: 0, millisecond: 0 });
   const lastNight = today > now ? today.minus({ days: 1 }) : today;
@@ -130,7 +138,9 @@ async function seedBackups(data: DemoData, now: DateTime): Promise<void> {
           retention: c?.retention ?? 'DATA_CENTRE',
           ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
         };
-        await documents.send(new PutCommand({ TableName: tableName(), Item: backupItem(result, retention) }));
+        await table.documents.send(
+          new PutCommand({ TableName: table.name, Item: backupItem(result, retention) }),
+        );
       }
     }
   }

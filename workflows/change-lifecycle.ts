@@ -40,7 +40,7 @@ export const STATES = {
   failed: 'Lifecycle failed',
 } as const;
 
-/** Errors the Lambda raises by name (functions/adapters/mailer.ts, functions/adapters/store/lifecycle-store.ts). */
+/** Errors the Lambda raises by name (functions/app/lifecycle/notification-delivery-error.ts, functions/app/ports.ts). */
 export const ERRORS = {
   notificationDelivery: 'NotificationDeliveryError',
   changeMoved: 'ChangeMovedError',

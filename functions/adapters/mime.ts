@@ -28,33 +28,7 @@
 import { createHash } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
-
-export interface MailAttachment {
-  filename: string;
-  /** e.g. `text/calendar; method=PUBLISH; charset=utf-8` */
-  contentType: string;
-  /** UTF-8 text; sent base64-encoded, byte for byte. */
-  content: string;
-}
-
-export interface OutgoingMail {
-  /** `ops@example.com` or `Change Desk <ops@example.com>` */
-  from: string;
-  /** One mailbox per entry: `Doe, Jane <jane@example.com>` is one recipient. */
-  to: string[];
-  cc?: string[];
-  subject: string;
-  text: string;
-  html: string;
-  attachments?: MailAttachment[];
-  /** The Date header. Never the wall clock: the caller decides (a retry keeps the original date). */
-  date: Date;
-  /**
-   * Extra headers, e.g. `X-Change-Id`, `X-Notice-Id`, `Message-ID`, `Reply-To`. The headers written from
-   * the mail's fields (From, To, Cc, Subject, Date, MIME-Version, Content-*) and Bcc are refused here.
-   */
-  headers?: Record<string, string>;
-}
+import type { MailAttachment, OutgoingMail } from '#app/ports.ts';
 
 const RESERVED_HEADERS = new Set([
   'from',

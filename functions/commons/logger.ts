@@ -1,7 +1,10 @@
-/** One structured logger for every function (Powertools: JSON lines with the service name). */
+/**
+ * One structured logger for every function (Powertools: JSON lines with the service name, and the
+ * Lambda context once the handler's middleware injects it). Its level is the process's, as Powertools
+ * reads it (POWERTOOLS_LOG_LEVEL, or LOG_LEVEL; INFO by default): `npm start` runs at WARN and the
+ * tests at ERROR (package.json, vitest.config.ts).
+ */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from '#contract/environment.ts';
 
-export const logger = new Logger({
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'change-management',
-  logLevel: (process.env.LOG_LEVEL as 'INFO' | 'DEBUG' | 'WARN' | 'ERROR' | undefined) ?? 'INFO',
-});
+export const logger = new Logger({ serviceName: SERVICE_NAME });

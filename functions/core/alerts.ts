@@ -9,7 +9,13 @@
 import { DateTime, Duration } from 'luxon';
 import { toUtcIso } from './calendar.ts';
 import type { Policy } from './policy.ts';
-import { ALERT_EVENTS, ALERT_PRIORITIES, type AlertEvent, type AlertPriority } from './vocabulary.ts';
+import {
+  ALERT_EVENTS,
+  ALERT_PRIORITIES,
+  type AlertEvent,
+  type AlertPriority,
+  type AlertStatus,
+} from './vocabulary.ts';
 
 export interface AlertDraft {
   event: AlertEvent;
@@ -21,6 +27,13 @@ export interface AlertDraft {
   subject: string;
   detail: Record<string, unknown>;
   dedupeKey: string;
+}
+
+/** An alert as it is kept: its id derives from the dedupe key, so raising it again finds the first. */
+export interface Alert extends AlertDraft {
+  alertId: string;
+  status: AlertStatus;
+  acknowledgedAt?: string;
 }
 
 export interface AlertInput {

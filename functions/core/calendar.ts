@@ -281,3 +281,8 @@ export function addBusinessDays(
   const [year, month, day] = target.split('-').map(Number) as [number, number, number];
   return local.set({ year, month, day });
 }
+
+/** An instant as messages show it: the region's wall clock and zone, then UTC. */
+export function describeInstant(dt: DateTime): string {
+  return `${dt.toFormat('yyyy-MM-dd HH:mm')} ${dt.zoneName} (${toUtcIso(dt)})`;
+}

@@ -6,9 +6,10 @@
  */
 import type { DateTime } from 'luxon';
 import { toUtcIso, toWindowView, type WindowView } from './calendar.ts';
+import { type CapacityAdjustment, countEmergency, givePlaceBack, reservePlace } from './capacity.ts';
 import type { Slot } from './emergency.ts';
 import { type Refusal, refuse } from './errors.ts';
-import type { CapacityUsed, Plan } from './planning.ts';
+import type { Plan } from './planning.ts';
 import type { Policy } from './policy.ts';
 import { checkReschedule } from './reschedule.ts';
 import {
@@ -71,13 +72,6 @@ export interface HistoryRecord {
   detail: Record<string, unknown>;
 }
 
-export interface CapacityAdjustment {
-  windowId: string;
-  delta: 1 | -1;
-  /** Refuse the whole transition if the window would exceed its capacity. */
-  enforceLimit: boolean;
-}
-
 export interface Transition {
   change: ChangeRecord;
   history: HistoryRecord[];
@@ -111,23 +105,22 @@ function invalidState(change: ChangeRecord, action: string): Refusal<'INVALID_ST
   );
 }
 
-export interface NewChangeFields {
-  changeId: string;
-  partnerId: string;
-  customerId: string;
-  region: Region;
-  type: ChangeType;
-  title: string;
-  description?: string;
-  disruptsCalling: boolean;
-  urgent?: boolean;
-  urgentReason?: string;
-  trigger?: UpgradeTrigger;
-  targetVersion?: string;
-  certificateExpiresAt?: string;
-  /** The certificate a renewal is for (set by the certificate scan). */
-  certificateId?: string;
-}
+/** What every new change is asked with: whose, where, what. */
+type ChangeRequest = Pick<
+  ChangeRecord,
+  'changeId' | 'partnerId' | 'customerId' | 'region' | 'type' | 'title' | 'description'
+>;
+
+/** A planned change as it is asked for; the rest of its record is decided when it is scheduled. */
+export type NewChangeFields = ChangeRequest &
+  Pick<
+    ChangeRecord,
+    'disruptsCalling' | 'urgentReason' | 'trigger' | 'targetVersion' | 'certificateExpiresAt'
+  > & {
+    urgent?: boolean;
+    /** The certificate a renewal is for (set by the certificate scan). */
+    certificateId?: string;
+  };
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -135,6 +128,7 @@ function dropUndefined<T extends object>(value: T): T {
 
 /** A planned change placed by the planner: SCHEDULED, notice sent now, capacity reserved. */
 export function schedulePlannedChange(
+  policy: Policy,
   fields: NewChangeFields,
   plan: Plan,
   now: DateTime,
@@ -160,22 +154,16 @@ export function schedulePlannedChange(
   return {
     change,
     history: [entry(now, 'SCHEDULED', actor, { window, windowId: plan.window.id })],
-    capacity: [{ windowId: plan.window.id, delta: 1, enforceLimit: true }],
+    capacity: [reservePlace(policy, plan.window.id)],
   };
 }
 
-export interface EmergencyFields {
-  changeId: string;
-  partnerId: string;
-  customerId: string;
-  region: Region;
-  type: ChangeType;
-  title: string;
-  description?: string;
+/** An emergency as it is declared: its reason, its impact, and when it runs. */
+export type EmergencyFields = ChangeRequest & {
   reason: EmergencyReason;
   customerImpact: string;
   when: EmergencyWhen;
-}
+};
 
 /**
  * An emergency: no notice period, no reply, never reschedulable, counted in its window but never
@@ -216,7 +204,7 @@ export function scheduleEmergencyChange(
   return {
     change,
     history,
-    capacity: slot.windowId ? [{ windowId: slot.windowId, delta: 1, enforceLimit: false }] : [],
+    capacity: slot.windowId ? [countEmergency(slot.windowId)] : [],
   };
 }
 
@@ -254,7 +242,6 @@ export function rescheduleChange(
   request: { requestedStart: string; reason: string },
   actor: Actor,
   now: DateTime,
-  capacityUsed: CapacityUsed,
 ): Move {
   const decision = checkReschedule(
     policy,
@@ -271,12 +258,11 @@ export function rescheduleChange(
     },
     request.requestedStart,
     now,
-    capacityUsed,
   );
   if (!decision.ok) return decision;
   const window = toWindowView(decision.window);
-  const capacity: CapacityAdjustment[] = [{ windowId: decision.window.id, delta: 1, enforceLimit: true }];
-  if (change.windowId) capacity.unshift({ windowId: change.windowId, delta: -1, enforceLimit: false });
+  const capacity: CapacityAdjustment[] = [reservePlace(policy, decision.window.id)];
+  if (change.windowId) capacity.unshift(givePlaceBack(change.windowId));
   return {
     change: advance(change, now, {
       // The partner chose the new date itself: that is its answer, so the change is confirmed.
@@ -339,7 +325,7 @@ export function cancelChange(change: ChangeRecord, reason: string, now: DateTime
   return {
     change: advance(change, now, { status: 'CANCELLED', cancelReason: reason }),
     history: [entry(now, 'CANCELLED', 'ops', { reason })],
-    capacity: change.windowId ? [{ windowId: change.windowId, delta: -1, enforceLimit: false }] : [],
+    capacity: change.windowId ? [givePlaceBack(change.windowId)] : [],
   };
 }
 

@@ -8,9 +8,9 @@
  *   an imminent failure, otherwise a regular planned change under sections 3 and 4 (`providerCopChange`).
  */
 import type { EmergencyFields, NewChangeFields } from './change.ts';
-import { MAINTENANCE_SUBSCRIPTION, type NoticeParty } from './notices.ts';
+import { type NoticeParty, recipientsOf } from './notices.ts';
 import type { Policy } from './policy.ts';
-import type { ProviderCopEmergencyReason, Region } from './vocabulary.ts';
+import type { CopStatus, ProviderCopEmergencyReason, Region } from './vocabulary.ts';
 
 export type CopCatalogEntry = Policy['cop']['catalog'][number];
 
@@ -61,6 +61,25 @@ export function sftpPathOf(customerId: string, copFile: string): string {
 // ------------------------------------------------------------------------------------------------
 // The partner's notice of the outcome
 
+/** A partner's request for a COP file on a customer's SFTP server, as it is kept. */
+export interface CopRequest {
+  requestId: string;
+  partnerId: string;
+  customerId: string;
+  copFile: string;
+  reason?: string;
+  status: CopStatus;
+  sftpPath?: string;
+  rejectionReason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** How the nightly job settles a pending request: uploaded (where to), or rejected (why). */
+export type CopSettlement =
+  | { status: 'UPLOADED'; sftpPath: string }
+  | { status: 'REJECTED'; rejectionReason: string };
+
 /** The request as the notice needs it (structurally the stored COP request). */
 export interface CopOutcome {
   requestId: string;
@@ -79,8 +98,6 @@ export interface CopNotice {
   html: string;
 }
 
-const unique = (emails: string[]) => [...new Set(emails.map((e) => e.trim().toLowerCase()))].filter(Boolean);
-
 const escapeHtml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
@@ -94,12 +111,8 @@ export function composeCopNotice(
   party: NoticeParty,
   entry?: CopCatalogEntry,
 ): CopNotice {
-  const to = unique(
-    party.partner.contacts
-      .filter((c) => c.subscriptions.includes(MAINTENANCE_SUBSCRIPTION))
-      .map((c) => c.email),
-  );
-  const cc = unique(party.customer.contacts.map((c) => c.email)).filter((email) => !to.includes(email));
+  // Who a planned notice goes to: the outcome of a request is no emergency.
+  const { to, cc } = recipientsOf('scheduled', party);
   const who = `${party.customer.name} (${outcome.customerId})`;
   const what = entry ? `${outcome.copFile} (${entry.description})` : outcome.copFile;
   let subject: string;

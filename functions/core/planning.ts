@@ -16,14 +16,15 @@ import { DateTime } from 'luxon';
 import {
   addBusinessDays,
   addBusinessDaysToDate,
+  describeInstant,
   inRegion,
   type LocalDate,
   type MaintenanceWindow,
   plusDays,
-  toUtcIso,
   windowOn,
   zoneOf,
 } from './calendar.ts';
+import { hasRoom } from './capacity.ts';
 import { type Refusal, refuse } from './errors.ts';
 import type { Policy } from './policy.ts';
 import type { ChangeType, Region, WindowKind } from './vocabulary.ts';
@@ -73,11 +74,6 @@ interface LowerBound {
   readonly millis: number;
   /** Only built when a refusal needs it: formatting dates is the slowest thing planning could do. */
   readonly why: () => string;
-}
-
-/** An instant as messages show it: the region's wall clock and zone, then UTC. */
-export function describeInstant(dt: DateTime): string {
-  return `${dt.toFormat('yyyy-MM-dd HH:mm')} ${dt.zoneName} (${toUtcIso(dt)})`;
 }
 
 /**
@@ -241,7 +237,7 @@ export function planChange(policy: Policy, request: PlanRequest, capacityUsed: C
     candidates++;
     firstCandidate ??= window;
     lastCandidate = window;
-    if (capacityUsed(window.id) >= capacity) continue;
+    if (!hasRoom(policy, capacityUsed(window.id))) continue;
     return {
       ok: true,
       plan: {

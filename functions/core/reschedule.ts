@@ -12,16 +12,15 @@
  * 8. at least 7 days after the request                                      -> RESCHEDULE_TOO_SOON 422
  * 9. at most 60 days after the original window start                        -> RESCHEDULE_TOO_LATE 422
  * 10. certificate renewals: 7..3 days before expiry                         -> RESCHEDULE_TOO_SOON / _TOO_LATE 422
- * 11. the new window has capacity                                           -> WINDOW_FULL 409
+ * The new window's capacity is not read here: the move reserves its place when it is written, on the
+ * condition that the window has room (core/capacity.ts), and a full window refuses it with WINDOW_FULL 409.
  */
 import type { DateTime } from 'luxon';
-import { inRegion, type MaintenanceWindow, windowStartingAt } from './calendar.ts';
+import { describeInstant, inRegion, type MaintenanceWindow, windowStartingAt } from './calendar.ts';
 import { type Refusal, refuse } from './errors.ts';
-import { type CapacityUsed, describeInstant, parseInstant } from './planning.ts';
+import { parseInstant } from './planning.ts';
 import type { Policy } from './policy.ts';
 import { type ChangeStatus, type ChangeType, OPEN_STATUSES, type Region } from './vocabulary.ts';
-
-export type { CapacityUsed };
 
 /** The statuses a change may be rescheduled in: the open ones. */
 export const RESCHEDULABLE_STATUSES: readonly ChangeStatus[] = OPEN_STATUSES;
@@ -49,8 +48,7 @@ export type RescheduleRefusalCode =
   | 'OUTSIDE_MAINTENANCE_WINDOW'
   | 'SAME_WINDOW'
   | 'RESCHEDULE_TOO_SOON'
-  | 'RESCHEDULE_TOO_LATE'
-  | 'WINDOW_FULL';
+  | 'RESCHEDULE_TOO_LATE';
 
 export type RescheduleResult =
   | { ok: true; window: MaintenanceWindow; rescheduleCutoff: DateTime }
@@ -61,7 +59,6 @@ export function checkReschedule(
   change: ReschedulableChange,
   requestedStart: string,
   now: DateTime | string,
-  capacityUsed: CapacityUsed,
 ): RescheduleResult {
   const { region } = change;
   const rules = policy.reschedule;
@@ -160,14 +157,6 @@ export function checkReschedule(
     if (window.start.toMillis() < first.toMillis()) {
       return refuse('RESCHEDULE_TOO_SOON', 422, `${describeInstant(window.start)} is too early: ${range}.`);
     }
-  }
-  if (capacityUsed(window.id) >= policy.windows.capacity) {
-    return refuse(
-      'WINDOW_FULL',
-      409,
-      `The window starting ${describeInstant(window.start)} is full: it already holds ` +
-        `${policy.windows.capacity} changes, the most ops runs in one window.`,
-    );
   }
   return { ok: true, window, rescheduleCutoff: window.start.minus({ hours: rules.cutoffHours }) };
 }

@@ -17,11 +17,44 @@
  * takenAt + 33 days it is `EXPIRED`, and at exactly takenAt + 7 days a failed record is dropped.
  * Days are added with luxon in UTC, where a day is always 24 hours, so a backup's expiry does not
  * move with any region's daylight-saving change.
+ *
+ * One classification serves the nightly job (which stores each record's class and expires what is due,
+ * `planRetention`) and the API (which shows the class as of the request, `classifyCustomerBackups`).
  */
 import { DateTime } from 'luxon';
 import { toUtcIso } from './calendar.ts';
 import type { Policy } from './policy.ts';
-import type { BackupStatus, Retention } from './vocabulary.ts';
+import type { BackupStatus, Retention, UcApplication } from './vocabulary.ts';
+
+/** A nightly backup result of one customer application, as the API records it. */
+export interface BackupResult {
+  backupId: string;
+  customerId: string;
+  application: UcApplication;
+  takenAt: string;
+  status: BackupStatus;
+  sizeBytes?: number;
+  recordedAt: string;
+}
+
+/** The retention class as stored on a record (kept current by the nightly job). */
+export interface StoredRetention {
+  retention: Retention;
+  /** Absent for the latest good backups, which never expire. */
+  expiresAt?: string;
+}
+
+/** A record as stored: the result, and its class when one was written (older records may have none). */
+export interface StoredBackup extends BackupResult, Partial<StoredRetention> {
+  /** When the nightly job expired this good backup's data. */
+  expiredAt?: string;
+}
+
+/** What classifying a record needs, with its stored class: what the retention job reads. */
+export type RetentionRecord = Pick<
+  StoredBackup,
+  'backupId' | 'customerId' | 'application' | 'takenAt' | 'status' | 'retention' | 'expiresAt' | 'expiredAt'
+>;
 
 export interface BackupRecord {
   /** Unique per customer application (the store's key). */
@@ -116,6 +149,22 @@ export function classifyBackups(
   });
 }
 
+/**
+ * Classifies a customer's records at `now`, each application's history as a whole (the latest good
+ * backups are the latest of their application): the class of every record, by backup id.
+ */
+export function classifyCustomerBackups(
+  policy: Policy,
+  records: readonly (BackupRecord & { application: UcApplication })[],
+  now: DateTime | string,
+): Map<string, BackupClassification> {
+  const classes = new Map<string, BackupClassification>();
+  for (const history of Map.groupBy(records, (record) => record.application).values()) {
+    for (const c of classifyBackups(policy, history, now)) classes.set(c.backupId, c);
+  }
+  return classes;
+}
+
 function hasGoodBackupBetween(
   records: readonly BackupRecord[],
   fromMillis: number,
@@ -160,4 +209,86 @@ export function nightlyGap(
   const to = utcInstant(now, 'now');
   const from = lastNightStart(to, lookbackHours);
   return !hasGoodBackupBetween(records, from.toMillis(), to.toMillis());
+}
+
+// ------------------------------------------------------------------------------------------------
+// The nightly job's plan for one customer
+
+export type RetentionAction =
+  | {
+      kind: 'update';
+      record: RetentionRecord;
+      next: StoredRetention & { expiredAt?: string };
+      /** The stored class or expiry changes. */
+      reclassified: boolean;
+      /** A good backup's data expires now. */
+      expires: boolean;
+    }
+  | { kind: 'drop'; record: RetentionRecord };
+
+export interface MissingNight {
+  application: UcApplication;
+  /** takenAt of the latest good backup at or before the run's instant, if there is one. */
+  lastGoodTakenAt?: string;
+}
+
+export interface RetentionPlan {
+  actions: RetentionAction[];
+  missingNights: MissingNight[];
+}
+
+/**
+ * What the nightly job does for one customer at `at`: the writes that bring its records' stored classes
+ * up to date (only what differs; good backups that expire now get `expiredAt`; failed records past
+ * `failedRecordDays` are dropped), and its applications without a good backup in the night before.
+ */
+export function planRetention(
+  policy: Policy,
+  records: readonly RetentionRecord[],
+  at: DateTime,
+): RetentionPlan {
+  const byApplication = Map.groupBy(records, (record) => record.application);
+  const actions: RetentionAction[] = [];
+  const expiredAt = toUtcIso(at);
+  for (const group of byApplication.values()) {
+    const classes = classifyBackups(policy, group, at);
+    group.forEach((record, index) => {
+      const c = classes[index];
+      if (!c) throw new Error(`no class for backup ${record.backupId}`);
+      if (c.dropRecord) {
+        actions.push({ kind: 'drop', record });
+        return;
+      }
+      const reclassified = record.retention !== c.retention || record.expiresAt !== c.expiresAt;
+      const expires = record.status === 'succeeded' && c.retention === 'EXPIRED' && !record.expiredAt;
+      if (!reclassified && !expires) return;
+      actions.push({
+        kind: 'update',
+        record,
+        next: {
+          retention: c.retention,
+          ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}),
+          ...(expires ? { expiredAt } : {}),
+        },
+        reclassified,
+        expires,
+      });
+    });
+  }
+
+  const missingNights: MissingNight[] = [];
+  const atMillis = at.toMillis();
+  for (const application of policy.backups.applications) {
+    const history = byApplication.get(application) ?? [];
+    if (!nightlyGap(history, at)) continue;
+    let lastGood: { takenAt: string; millis: number } | undefined;
+    for (const record of history) {
+      const millis = Date.parse(record.takenAt);
+      if (record.status === 'succeeded' && millis <= atMillis && (!lastGood || millis > lastGood.millis)) {
+        lastGood = { takenAt: record.takenAt, millis };
+      }
+    }
+    missingNights.push({ application, ...(lastGood ? { lastGoodTakenAt: lastGood.takenAt } : {}) });
+  }
+  return { actions, missingNights };
 }

@@ -20,6 +20,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SETTINGS } from '#contract/environment.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /** The namespace of the metrics this service defines itself (log metric filters, later its own metrics). */
@@ -33,7 +34,7 @@ export const METRIC_NAMESPACE = 'ChangeManagement';
 export const JOB_CRASHED_LOG = { message: 'job crashed', jobField: 'job' } as const;
 
 /** The environment variable that names the SES configuration set the mailer sends with. */
-export const SES_CONFIGURATION_SET_ENV = 'SES_CONFIGURATION_SET';
+export const SES_CONFIGURATION_SET_ENV = SETTINGS.sesConfigurationSet;
 
 export interface OperationalAlarmsProps {
   /** Every alarm notifies this topic (the alert topic ops subscribe to). */

@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { DEFAULT_NOTICE_SENDER, SETTINGS } from '#contract/environment.ts';
 import { ChangeLifecycleWorkflow } from '#workflows/change-lifecycle.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -15,7 +16,7 @@ export interface ChangeLifecycleProps {
   readonly table: ChangeTable;
   /**
    * The verified SES identity notices are sent from (an address or domain verified in SES).
-   * @default 'maintenance@calling.example'
+   * @default DEFAULT_NOTICE_SENDER ('maintenance@calling.example')
    */
   readonly noticeSender?: string;
 }
@@ -32,7 +33,7 @@ export class ChangeLifecycle extends Construct {
 
   public constructor(scope: Construct, id: string, props: ChangeLifecycleProps) {
     super(scope, id);
-    const sender = props.noticeSender ?? 'maintenance@calling.example';
+    const sender = props.noticeSender ?? DEFAULT_NOTICE_SENDER;
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: 'change-management' });
     const topicKey = new Key(this, 'AlertTopicKey', {
       enableKeyRotation: true,
@@ -50,9 +51,9 @@ export class ChangeLifecycle extends Construct {
       timeout: Duration.seconds(60),
       memorySize: 512,
       environment: {
-        EVENT_BUS_NAME: this.eventBus.eventBusName,
-        ALERT_TOPIC_ARN: this.alertTopic.topicArn,
-        NOTICE_SENDER: sender,
+        [SETTINGS.eventBusName]: this.eventBus.eventBusName,
+        [SETTINGS.alertTopicArn]: this.alertTopic.topicArn,
+        [SETTINGS.noticeSender]: sender,
       },
     });
     props.table.grantTo(this.lifecycleFunction, 'readWrite');

@@ -3,10 +3,11 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { SETTINGS } from '#contract/environment.ts';
 import { TABLE_SCHEMA } from '#infra/table-schema.ts';
 
 /** Environment variable through which a bound function learns the table's name. */
-export const TABLE_NAME_ENV = 'TABLE_NAME';
+export const TABLE_NAME_ENV = SETTINGS.tableName;
 
 /** How much of the table a function may touch. */
 export type TableAccess = 'read' | 'readWrite';

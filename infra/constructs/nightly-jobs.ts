@@ -14,6 +14,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SETTINGS } from '#contract/environment.ts';
 import { JOB_SCHEDULES, type JobName } from '#contract/schedules.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -30,7 +31,7 @@ export interface NightlyJobsProps {
 
 /**
  * The nightly bookkeeping: one Lambda per job, each triggered by an EventBridge rule with the cron
- * expression of functions/jobs/schedules.ts (UTC), retried twice by EventBridge, with failed
+ * expression of functions/contract/schedules.ts (UTC), retried twice by EventBridge, with failed
  * invocations kept in a dead-letter queue. Also the two COP buckets: the catalog of files the
  * provider offers, and the customers' SFTP store (served to the partner's SFTP clients by AWS
  * Transfer Family with an S3 home directory per customer; the Transfer server is provisioned with the
@@ -84,12 +85,12 @@ export class NightlyJobs extends Construct {
         timeout: Duration.minutes(15),
         memorySize: 1024,
         environment: {
-          NOTICE_SENDER: props.noticeSender,
-          STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-          EVENT_BUS_NAME: props.eventBus.eventBusName,
-          ALERT_TOPIC_ARN: props.alertTopic.topicArn,
-          COP_CATALOG_BUCKET: this.copCatalogBucket.bucketName,
-          COP_SFTP_BUCKET: this.copSftpBucket.bucketName,
+          [SETTINGS.noticeSender]: props.noticeSender,
+          [SETTINGS.stateMachineArn]: props.stateMachine.stateMachineArn,
+          [SETTINGS.eventBusName]: props.eventBus.eventBusName,
+          [SETTINGS.alertTopicArn]: props.alertTopic.topicArn,
+          [SETTINGS.copCatalogBucket]: this.copCatalogBucket.bucketName,
+          [SETTINGS.copSftpBucket]: this.copSftpBucket.bucketName,
         },
       });
       props.table.grantTo(fn, 'readWrite');

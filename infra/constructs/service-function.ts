@@ -4,10 +4,8 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '#contract/environment.ts';
 import { fromRepoRoot, REPO_ROOT } from '#infra/paths.ts';
-
-/** Service name every function reports to Powertools (logger `service` key, metrics namespace). */
-export const SERVICE_NAME = 'change-management';
 
 /**
  * Prepended to every ESM bundle: esbuild's ESM output has no `require`, yet bundled CommonJS

@@ -1,5 +1,6 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_NOTICE_SENDER, SETTINGS } from '#contract/environment.ts';
 import { OperationalAlarms } from '#infra/constructs/alarms.ts';
 import { ChangeApi } from '#infra/constructs/change-api.ts';
 import { ChangeLifecycle } from '#infra/constructs/change-lifecycle.ts';
@@ -21,7 +22,7 @@ export class ChangeManagementStack extends Stack {
   public constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
     this.changeTable = new ChangeTable(this, 'ChangeTable');
-    const noticeSender: string = this.node.tryGetContext('noticeSender') ?? 'maintenance@calling.example';
+    const noticeSender: string = this.node.tryGetContext('noticeSender') ?? DEFAULT_NOTICE_SENDER;
     this.lifecycle = new ChangeLifecycle(this, 'Lifecycle', { table: this.changeTable, noticeSender });
     this.jobs = new NightlyJobs(this, 'NightlyJobs', {
       table: this.changeTable,
@@ -33,8 +34,8 @@ export class ChangeManagementStack extends Stack {
     this.api = new ChangeApi(this, 'Api', {
       table: this.changeTable,
       environment: {
-        STATE_MACHINE_ARN: this.lifecycle.stateMachine.stateMachineArn,
-        EVENT_BUS_NAME: this.lifecycle.eventBus.eventBusName,
+        [SETTINGS.stateMachineArn]: this.lifecycle.stateMachine.stateMachineArn,
+        [SETTINGS.eventBusName]: this.lifecycle.eventBus.eventBusName,
       },
     });
     // The change routes start lifecycles, wake parked ones, and publish lifecycle events.

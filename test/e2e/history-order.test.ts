@@ -5,7 +5,7 @@
  *
  * Known failure (reported to the lead): history items are sorted by `HISTORY#<at>#<unique>`, where a
  * move's entries get `<version>-<index>` and appended entries (NOTICE_SENT, REMINDER_SENT,
- * NOTIFICATION_FAILED, ALERT_RAISED) get `e-<random uuid>` (functions/adapters/store/change-store.ts,
+ * NOTIFICATION_FAILED, ALERT_RAISED) get `e-<random uuid>` (functions/adapters/dynamodb/change-store.ts,
  * historyItem / appendHistory). Within one second every move therefore sorts before every notice,
  * whatever came first, and notices sort among themselves at random.
  */

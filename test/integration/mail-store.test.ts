@@ -10,7 +10,11 @@ import {
   SendRawEmailCommand,
 } from '@aws-sdk/client-ses';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildMimeMessage, type OutgoingMail } from '#adapters/mime.ts';
+import { sesClient } from '#adapters/aws-clients.ts';
+import { buildMimeMessage } from '#adapters/mime.ts';
+import { SesMailer } from '#adapters/ses-mailer.ts';
+import type { OutgoingMail } from '#app/ports.ts';
+import { MailNotSentError } from '#app/ports.ts';
 import { type LocalMailStore, startLocalMailStore } from '#local/mail-store.ts';
 
 const ICS = [
@@ -230,11 +234,9 @@ describe('faults', () => {
 });
 
 describe('the mailer against the local store', () => {
-  it('sends through SES_ENDPOINT and reports an injected fault as NotificationDeliveryError', async () => {
-    // Prepare: the mailer reads SES_ENDPOINT once, when first imported.
-    process.env.SES_ENDPOINT = store.sesEndpoint;
-    const { sesMailer, NotificationDeliveryError } = await import('#adapters/mailer.ts');
-    delete process.env.SES_ENDPOINT;
+  it('sends through the local SES endpoint and reports an injected fault as MailNotSentError', async () => {
+    // Prepare: the mailer on an SES client pointed at the local store, as the local wiring makes it.
+    const sesMailer = new SesMailer(sesClient({ region: 'us-east-1', endpoint: store.sesEndpoint }));
     store.faults.failNext(1);
 
     // Act
@@ -242,7 +244,7 @@ describe('the mailer against the local store', () => {
     const sent = await sesMailer.send(notice());
 
     // Assess
-    expect(failed).toBeInstanceOf(NotificationDeliveryError);
+    expect(failed).toBeInstanceOf(MailNotSentError);
     expect((failed as Error).message).toMatch(/3 recipients .*ServiceUnavailable: injected fault/);
     const mails = await store.mails();
     expect(mails.map((m) => m.messageId)).toEqual([sent.messageId]);

@@ -334,12 +334,11 @@ describe('alerts', () => {
   let storageAlertId: string;
 
   beforeAll(async () => {
-    // Imported after startTestApi so that they use this file's table.
-    const { putAlert } = await import('#adapters/store/alert-store.ts');
+    // Raised in this file's table, as the jobs raise them.
     const { draftAlert } = await import('#core/alerts.ts');
-    const { policy } = await import('#adapters/policy-source.ts');
+    const { alerts, policy } = api.ports;
     backupAlertId = (
-      await putAlert(
+      await alerts.put(
         draftAlert(policy, 'NO_GOOD_BACKUP', {
           raisedAt: '2026-11-23T06:00:00Z',
           subject: 'No good CUCM backup for globex last night',
@@ -349,7 +348,7 @@ describe('alerts', () => {
       )
     ).alert.alertId;
     storageAlertId = (
-      await putAlert(
+      await alerts.put(
         draftAlert(policy, 'STORAGE_NEAR_SATURATION', {
           raisedAt: '2026-11-23T09:00:00Z',
           subject: 'Backup storage at 85%',

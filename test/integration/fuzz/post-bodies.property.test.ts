@@ -521,8 +521,7 @@ const newRunningEmergency = () =>
 
 let alertsRaised = 0;
 async function newOpenAlert(): Promise<string> {
-  const { putAlert } = await import('#adapters/store/alert-store.ts');
-  const { alert } = await putAlert({
+  const { alert } = await api.ports.alerts.put({
     event: 'NO_GOOD_BACKUP',
     priority: 'P2',
     raisedAt: '2026-11-23T06:00:00Z',

@@ -5,7 +5,9 @@
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import type { JobSummary } from '#app/jobs/run-job.ts';
+import { backupRetentionJob } from '#jobs/backup-retention.ts';
+import { invokeJob } from '#local/lambda-context.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
 let api: TestApi;
@@ -13,7 +15,7 @@ let job: (event: Record<string, unknown>) => Promise<JobSummary>;
 
 beforeAll(async () => {
   api = await startTestApi('2026-11-19T07:10:00Z');
-  job = (await import('#jobs/backup-retention.ts')).handler;
+  job = invokeJob('backup-retention', backupRetentionJob(api.ports));
 });
 afterAll(async () => api?.close());
 

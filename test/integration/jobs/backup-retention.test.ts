@@ -3,16 +3,18 @@
  * hand-made relative to the run's instant AT (the schedule's 11:30 UTC, passed as event.time); each
  * record is stored as POST /v1/backups stores it: with its class as it was when it was recorded.
  *
- * Each scenario works in a table of its own: the store reads TABLE_NAME on every call, so a test
- * points the job at a fresh table by setting it.
+ * Each scenario works in a table of its own, with ports (and the job) built on it.
  */
 import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import type { BackupResult, StoredRetention } from '#adapters/store/backup-store.ts';
-import type { Customer } from '#adapters/store/directory-store.ts';
+import type { JobEvent, JobSummary } from '#app/jobs/run-job.ts';
+import type { Customer } from '#core/directory.ts';
+import { type BackupResult, classifyBackups, type StoredRetention } from '#core/retention.ts';
 import type { UcApplication } from '#core/vocabulary.ts';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import { backupRetentionJob } from '#jobs/backup-retention.ts';
+import { invokeJob } from '#local/lambda-context.ts';
+import { type TestPorts, testPorts } from '../../support/ports.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 /** The run's instant: Monday 2026-11-23 at the job's scheduled 11:30 UTC. */
@@ -21,40 +23,19 @@ const AT = '2026-11-23T11:30:00Z';
 const CLOCK = '2026-11-23T11:31:00Z';
 const APPLICATIONS: UcApplication[] = ['CUCM', 'UNITY_CONNECTION', 'IM_AND_PRESENCE', 'CER', 'EXPRESSWAY'];
 
-type Modules = Awaited<ReturnType<typeof load>>;
-let m: Modules;
-
-async function load() {
-  const [clock, clients, store, directory, alerts, jobs, job, retention, policySource] = await Promise.all([
-    import('#adapters/clock.ts'),
-    import('#adapters/clients.ts'),
-    import('#adapters/store/backup-store.ts'),
-    import('#adapters/store/directory-store.ts'),
-    import('#adapters/store/alert-store.ts'),
-    import('#adapters/store/job-store.ts'),
-    import('#jobs/backup-retention.ts'),
-    import('#core/retention.ts'),
-    import('#adapters/policy-source.ts'),
-  ]);
-  return { clock, clients, store, directory, alerts, jobs, job, retention, policy: policySource.policy };
-}
-
-beforeAll(async () => {
-  // Clients read the endpoint when first loaded: set the environment, then import.
-  process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
-  process.env.TABLE_NAME = 'unset-until-a-test-makes-its-table';
-  process.env.LOG_LEVEL = 'SILENT';
-  m = await load();
-  m.clock.installClock({ now: () => DateTime.fromISO(CLOCK, { zone: 'utc' }) });
-});
+const clock = { now: () => DateTime.fromISO(CLOCK, { zone: 'utc' }) };
+let ports: TestPorts;
+let job: (event?: JobEvent) => Promise<JobSummary>;
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A scenario's own table, with the job and the ports on it. */
 async function useFreshTable(prefix: string): Promise<FreshTable> {
   const table = await freshTable(prefix);
-  process.env.TABLE_NAME = table.tableName;
+  ports = testPorts({ dynamoEndpoint: inject('dynamoEndpoint'), tableName: table.tableName, clock });
+  job = invokeJob('backup-retention', backupRetentionJob(ports));
   return table;
 }
 
@@ -79,7 +60,7 @@ async function addCustomer(customerId: string, name = `Customer ${customerId}`):
     sso: false,
     contacts: [{ email: `it@${customerId}.example` }],
   };
-  await m.directory.putCustomer(customer);
+  await ports.stores.directory.putCustomer(customer);
 }
 
 interface Entry {
@@ -112,14 +93,12 @@ async function recordHistory(customerId: string, application: UcApplication, ent
       recordedAt: recordedAt.toISO({ suppressMilliseconds: true }) as string,
     };
     recorded.push(result);
-    const c = m.retention
-      .classifyBackups(m.policy, recorded, recordedAt)
-      .find((x) => x.backupId === backupId);
+    const c = classifyBackups(ports.policy, recorded, recordedAt).find((x) => x.backupId === backupId);
     const initial: StoredRetention = {
       retention: c?.retention ?? 'EXPIRED',
       ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
     };
-    await m.store.putBackup(result, initial);
+    await ports.backups.put(result, initial);
   }
 }
 
@@ -148,12 +127,11 @@ async function snapshot(table: FreshTable): Promise<Snapshot> {
 
 /** backupId -> the stored record. */
 async function storedBackups(customerId: string): Promise<Map<string, Record<string, unknown>>> {
-  const records = await m.store.queryBackups(customerId);
+  const records = await ports.backups.query(customerId);
   return new Map(records.map((r) => [r.backupId, r as unknown as Record<string, unknown>]));
 }
 
-const run = (event: Record<string, unknown> = {}): Promise<JobSummary> =>
-  m.job.handler({ time: AT, ...event });
+const run = (event: Record<string, unknown> = {}): Promise<JobSummary> => job({ time: AT, ...event });
 
 describe('backup retention job: one nightly run', () => {
   let table: FreshTable;
@@ -293,7 +271,7 @@ describe('backup retention job: one nightly run', () => {
   });
 
   it('raises one P2 NO_GOOD_BACKUP alert per customer application without a good backup last night', async () => {
-    const alerts = (await m.alerts.queryAlerts('open')).filter((a) => a.event === 'NO_GOOD_BACKUP');
+    const alerts = (await ports.alerts.query('open')).filter((a) => a.event === 'NO_GOOD_BACKUP');
     expect(alerts.map((a) => a.dedupeKey).sort()).toEqual(
       [
         `NO_GOOD_BACKUP#failing#CUCM#2026-11-23`,
@@ -341,9 +319,9 @@ describe('backup retention job: one nightly run', () => {
   it('changes nothing when run again', async () => {
     // Prepare: watch what the job sends (passing everything through).
     const before = await snapshot(table);
-    const send = m.clients.documents.send.bind(m.clients.documents);
+    const send = ports.table.documents.send.bind(ports.table.documents);
     let writes = 0;
-    vi.spyOn(m.clients.documents, 'send').mockImplementation(((command: object) => {
+    vi.spyOn(ports.table.documents, 'send').mockImplementation(((command: object) => {
       if (command instanceof UpdateCommand || command instanceof DeleteCommand) writes++;
       return send(command as never);
     }) as never);
@@ -402,9 +380,9 @@ describe('backup retention job: resuming and racing', () => {
     // client; the job's code is the production code, with no test switch in it.
     const table = await useFreshTable('bkp-crash');
     await seedSixCustomers();
-    const send = m.clients.documents.send.bind(m.clients.documents);
+    const send = ports.table.documents.send.bind(ports.table.documents);
     let failed = false;
-    vi.spyOn(m.clients.documents, 'send').mockImplementation(((command: {
+    vi.spyOn(ports.table.documents, 'send').mockImplementation(((command: {
       input: { Key?: { pk?: string } };
     }) => {
       if (!failed && command instanceof UpdateCommand && command.input.Key?.pk === 'BACKUPS#c4') {
@@ -418,7 +396,7 @@ describe('backup retention job: resuming and racing', () => {
     // Act: the run crashes ...
     await expect(run({ pageSize: 2 })).rejects.toThrow(/provisioned throughput/);
     vi.restoreAllMocks();
-    const crashed = await m.jobs.readJobRun('backup-retention', '2026-11-23');
+    const crashed = await ports.jobRuns.read('backup-retention', '2026-11-23');
     // ... having checkpointed the first page only ...
     expect(crashed).toMatchObject({ state: 'RUNNING', counts: { customers: 2 } });
     expect(crashed?.cursor).toMatchObject({ gsi2pk: 'CUSTOMERS', gsi2sk: 'c2' });
@@ -430,7 +408,7 @@ describe('backup retention job: resuming and racing', () => {
     // Counts carry on from the checkpoint: every customer is counted once. (What the crashed attempt
     // wrote after its checkpoint is not written again, so it is not counted again either.)
     expect(resumed.counts.customers).toBe(6);
-    const alerts = await m.alerts.queryAlerts('open');
+    const alerts = await ports.alerts.query('open');
     const crash = alerts.filter((a) => a.event === 'JOB_CRASHED');
     expect(crash).toHaveLength(1);
     expect(crash[0]).toMatchObject({
@@ -443,7 +421,7 @@ describe('backup retention job: resuming and racing', () => {
       Object.entries(end).filter(([, item]) => item.event !== 'JOB_CRASHED'),
     );
     expect(withoutCrashAlert).toEqual(clean);
-    expect(await m.jobs.readJobRun('backup-retention', '2026-11-23')).toMatchObject({ state: 'FINISHED' });
+    expect(await ports.jobRuns.read('backup-retention', '2026-11-23')).toMatchObject({ state: 'FINISHED' });
   });
 
   it('lets two runs at once change each record once: their writes add up to one clean run, the rest are skipped', async () => {
@@ -480,15 +458,15 @@ describe('backup store: the conditional writes the job relies on', () => {
 
   it('writes a class only over the values it read, and reports a write someone else made as skipped', async () => {
     // Prepare
-    await m.store.putBackup(
+    await ports.backups.put(
       { ...ref, status: 'succeeded', recordedAt: '2026-10-01T07:10:00Z' },
       { retention: 'DATA_CENTRE' },
     );
     const next = { retention: 'EXPIRED' as const, expiresAt: '2026-11-03T07:00:00Z', expiredAt: AT };
 
     // Act
-    const first = await m.store.updateBackupRetention(ref, { retention: 'DATA_CENTRE' }, next);
-    const second = await m.store.updateBackupRetention(ref, { retention: 'DATA_CENTRE' }, next);
+    const first = await ports.backups.updateRetention(ref, { retention: 'DATA_CENTRE' }, next);
+    const second = await ports.backups.updateRetention(ref, { retention: 'DATA_CENTRE' }, next);
 
     // Assess
     expect([first, second]).toEqual(['written', 'skipped']);
@@ -497,7 +475,7 @@ describe('backup store: the conditional writes the job relies on', () => {
 
   it('never recreates a record that was deleted meanwhile', async () => {
     // Act: as read, the record had no class yet (stored before records carried one).
-    const outcome = await m.store.updateBackupRetention(
+    const outcome = await ports.backups.updateRetention(
       { ...ref, backupId: 'bkp_cw_gone' },
       {},
       { retention: 'EXTENDED', expiresAt: '2026-11-03T07:00:00Z' },
@@ -511,14 +489,14 @@ describe('backup store: the conditional writes the job relies on', () => {
   it('deletes a failed result once, and never a good backup', async () => {
     // Prepare
     const failed = { ...ref, backupId: 'bkp_cw_failed' };
-    await m.store.putBackup(
+    await ports.backups.put(
       { ...failed, status: 'failed', recordedAt: '2026-10-01T07:10:00Z' },
       { retention: 'EXPIRED', expiresAt: '2026-10-08T07:00:00Z' },
     );
 
     // Act
-    const outcomes = [await m.store.deleteFailedBackup(failed), await m.store.deleteFailedBackup(failed)];
-    const good = await m.store.deleteFailedBackup(ref);
+    const outcomes = [await ports.backups.deleteFailed(failed), await ports.backups.deleteFailed(failed)];
+    const good = await ports.backups.deleteFailed(ref);
 
     // Assess
     expect(outcomes).toEqual(['written', 'skipped']);

@@ -8,9 +8,12 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DateTime } from 'luxon';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { JobSummary } from '#app/jobs/run-job.ts';
 import type { ChangeRecord } from '#core/change.ts';
 import type { Region } from '#core/vocabulary.ts';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import { certificateScanJob } from '#jobs/certificate-scan.ts';
+import { invokeJob } from '#local/lambda-context.ts';
+import { type TestPorts, testPorts } from '../../support/ports.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 /** Monday 2027-05-03 02:00 UTC, the job's scheduled time. */
@@ -20,22 +23,18 @@ const REGIONS: Region[] = ['AMER', 'APJC', 'AUS', 'EU'];
 let table: FreshTable;
 const current = DateTime.fromISO(NIGHT, { zone: 'utc' });
 let scan: (event?: { time?: string }) => Promise<JobSummary>;
-let store: typeof import('#adapters/store/change-store.ts');
+let ports: TestPorts;
 const certificateIds: string[] = [];
 
 beforeAll(async () => {
   table = await freshTable('certrace');
-  process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
-  process.env.TABLE_NAME = table.tableName;
-  process.env.LOG_LEVEL = 'ERROR';
-  delete process.env.STATE_MACHINE_ARN;
-
-  const clock = await import('#adapters/clock.ts');
-  clock.installClock({ now: () => current });
-  store = await import('#adapters/store/change-store.ts');
-  scan = (await import('#jobs/certificate-scan.ts')).handler;
-
-  const directory = await import('#adapters/store/directory-store.ts');
+  ports = testPorts({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: table.tableName,
+    clock: { now: () => current },
+  });
+  scan = invokeJob('certificate-scan', certificateScanJob(ports));
+  const { directory } = ports.stores;
   await directory.putPartner({
     partnerId: 'acme-voice',
     name: 'Acme Voice Partners',
@@ -82,7 +81,7 @@ afterAll(() => {
 });
 
 async function allChanges(): Promise<ChangeRecord[]> {
-  return (await store.queryChanges({ scope: { kind: 'all' }, limit: 1000 })).items;
+  return (await ports.changes.query({ scope: { kind: 'all' }, limit: 1000 })).items;
 }
 
 function created(summary: JobSummary): number {
@@ -110,7 +109,7 @@ describe('certificate scan, concurrent runs', () => {
     expect(summaries.reduce((sum, s) => sum + (s.counts.alreadyScheduled ?? 0), 0)).toBe(56);
 
     const perWindow = Map.groupBy(changes, (c) => c.windowId as string);
-    const used = await store.readCapacity([...perWindow.keys()]);
+    const used = await ports.changes.capacityUsed([...perWindow.keys()]);
     for (const [windowId, inWindow] of perWindow) expect(used.get(windowId)).toBe(inWindow.length);
   });
 
@@ -125,9 +124,8 @@ describe('certificate scan, concurrent runs', () => {
   it('writes the renewal after a transaction conflict with a writer that did not commit', async () => {
     // Prepare: a new certificate, and DynamoDB cancelling the first write for a conflict (as it
     // does when two transactions touch the same capacity counter at once).
-    const directory = await import('#adapters/store/directory-store.ts');
-    const { documents } = await import('#adapters/clients.ts');
-    await directory.putCustomer({
+    const { documents } = ports.table;
+    await ports.stores.directory.putCustomer({
       customerId: 'late-joiner',
       partnerId: 'acme-voice',
       name: 'Late Joiner',

@@ -20,11 +20,15 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecordingWorkflow } from '#adapters/workflow.ts';
+import { indexKeys, keys } from '#adapters/dynamodb/keys.ts';
+import { applyMove } from '#app/changes/move-change.ts';
+import type { JobSummary } from '#app/jobs/run-job.ts';
 import { addBusinessDaysToDate, localDateOf } from '#core/calendar.ts';
-import type { ChangeRecord } from '#core/change.ts';
+import { type ChangeRecord, cancelChange } from '#core/change.ts';
 import { DEFAULT_POLICY } from '#core/policy.ts';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import { certificateScanJob } from '#jobs/certificate-scan.ts';
+import { invokeJob } from '#local/lambda-context.ts';
+import { type TestPorts, testPorts } from '../../support/ports.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 const NIGHT_1 = '2027-05-03T02:00:00Z';
@@ -32,32 +36,18 @@ const policy = DEFAULT_POLICY;
 
 let table: FreshTable;
 let current = DateTime.fromISO(NIGHT_1, { zone: 'utc' });
-let recording: RecordingWorkflow;
+let ports: TestPorts;
 let scan: (event?: { time?: string; restart?: boolean }) => Promise<JobSummary>;
-let store: typeof import('#adapters/store/change-store.ts');
-let core: typeof import('#core/change.ts');
-let jobs: typeof import('#adapters/store/job-store.ts');
-let keys: typeof import('#adapters/store/keys.ts');
 
 beforeAll(async () => {
   table = await freshTable('certscan');
-  process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
-  process.env.TABLE_NAME = table.tableName;
-  process.env.LOG_LEVEL = 'ERROR';
-  delete process.env.STATE_MACHINE_ARN;
-
-  const clock = await import('#adapters/clock.ts');
-  clock.installClock({ now: () => current });
-  const workflow = await import('#adapters/workflow.ts');
-  recording = new workflow.RecordingWorkflow();
-  workflow.installWorkflow(recording);
-  store = await import('#adapters/store/change-store.ts');
-  core = await import('#core/change.ts');
-  jobs = await import('#adapters/store/job-store.ts');
-  keys = await import('#adapters/store/keys.ts');
-  scan = (await import('#jobs/certificate-scan.ts')).handler;
-
-  const directory = await import('#adapters/store/directory-store.ts');
+  ports = testPorts({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: table.tableName,
+    clock: { now: () => current },
+  });
+  scan = invokeJob('certificate-scan', certificateScanJob(ports));
+  const { directory } = ports.stores;
   const contacts = [{ email: 'noc@acme-voice.example', subscriptions: ['maintenance-and-outages'] }];
   await directory.putPartner({ partnerId: 'acme-voice', name: 'Acme Voice Partners', contacts });
   await directory.putPartner({ partnerId: 'pacific-telecom', name: 'Pacific Telecom', contacts });
@@ -116,7 +106,7 @@ async function nightAt(instant: string): Promise<JobSummary> {
 }
 
 async function allChanges(): Promise<ChangeRecord[]> {
-  return (await store.queryChanges({ scope: { kind: 'all' }, limit: 1000 })).items;
+  return (await ports.changes.query({ scope: { kind: 'all' }, limit: 1000 })).items;
 }
 
 async function renewalsOf(certificateId: string): Promise<ChangeRecord[]> {
@@ -142,7 +132,7 @@ function expectPlannedRules(change: ChangeRecord): void {
 }
 
 async function capacityUsed(windowId: string): Promise<number> {
-  return (await store.readCapacity([windowId])).get(windowId) ?? 0;
+  return (await ports.changes.capacityUsed([windowId])).get(windowId) ?? 0;
 }
 
 describe('certificate scan', () => {
@@ -184,9 +174,9 @@ describe('certificate scan', () => {
     expect(wayne.urgentReason).toContain('about to expire');
     expectPlannedRules(wayne);
 
-    const stored = await store.readChange(globex.changeId);
+    const stored = await ports.changes.read(globex.changeId);
     expect(stored?.history.map((h) => [h.event, h.actor])).toEqual([['SCHEDULED', 'system']]);
-    expect(recording.started).toEqual(expect.arrayContaining([globex.changeId, wayne.changeId]));
+    expect(ports.workflow.started).toEqual(expect.arrayContaining([globex.changeId, wayne.changeId]));
     expect(await capacityUsed('AMER#2027-06-03')).toBe(1);
   });
 
@@ -205,7 +195,7 @@ describe('certificate scan', () => {
     });
     expect(emergency.changeId).toMatch(/^chg_cert_[0-9a-f]{24}$/);
     expect(emergency.customerImpact).toContain('would take calling down at 2027-05-08T00:00:00Z');
-    expect(recording.started).toContain(emergency.changeId);
+    expect(ports.workflow.started).toContain(emergency.changeId);
     expect(await capacityUsed('APJC#2027-05-03')).toBe(1);
   });
 
@@ -239,11 +229,10 @@ describe('certificate scan', () => {
   it('schedules a new renewal, under a new id, a night after the renewal was cancelled', async () => {
     // Prepare
     const cancelled = await only('globex-cucm');
-    await store.applyMove(
-      cancelled.changeId,
-      (change) => core.cancelChange(change, 'ops cancelled it', current),
-      { capacityLimit: policy.windows.capacity },
-    );
+    await applyMove(ports, {
+      changeId: cancelled.changeId,
+      decide: (change) => cancelChange(change, 'ops cancelled it', current),
+    });
     expect(await capacityUsed('AMER#2027-06-03')).toBe(0);
 
     // Act: Thursday 2027-05-06 02:00Z (Wednesday 22:00 EDT).
@@ -270,14 +259,14 @@ describe('certificate scan', () => {
     // Prepare: a run of 2027-05-08 stopped after the page that ended with wayne's certificate.
     const runKey = '2027-05-08';
     const wayne = { customerId: 'wayne-au', certificateId: 'wayne-cucm', expiresAt: '2027-05-28T00:00:00Z' };
-    await jobs.saveJobRun({
+    await ports.jobRuns.save({
       job: 'certificate-scan',
       runKey,
       state: 'RUNNING',
       cursor: {
         lastKey: {
-          ...keys.keys.certificate(wayne.customerId, wayne.certificateId),
-          ...keys.indexKeys.certificatesByExpiry(wayne.expiresAt, wayne.customerId, wayne.certificateId),
+          ...keys.certificate(wayne.customerId, wayne.certificateId),
+          ...indexKeys.certificatesByExpiry(wayne.expiresAt, wayne.customerId, wayne.certificateId),
         },
       },
       counts: { certificates: 2, alreadyScheduled: 2 },
@@ -291,7 +280,7 @@ describe('certificate scan', () => {
     // Assess: only globex (after wayne by expiry) was read; umbrella-expressway has expired by now.
     expect(summary).toMatchObject({ runKey, resumed: true, startedAt: '2027-05-08T02:00:00Z' });
     expect(summary.counts).toEqual({ certificates: 3, alreadyScheduled: 3 });
-    expect((await jobs.readJobRun('certificate-scan', runKey))?.state).toBe('FINISHED');
+    expect((await ports.jobRuns.read('certificate-scan', runKey))?.state).toBe('FINISHED');
   });
 
   it('starts over, ignoring the checkpoint, when asked to restart', async () => {
@@ -305,14 +294,13 @@ describe('certificate scan', () => {
   it('skips a certificate whose customer is not in the directory', async () => {
     // Prepare: a certificate item left behind by a customer that is gone.
     const customerId = `ghost-${randomUUID().slice(0, 8)}`;
-    const { documents, tableName } = await import('#adapters/clients.ts');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    await documents.send(
+    await ports.table.documents.send(
       new PutCommand({
-        TableName: tableName(),
+        TableName: ports.table.name,
         Item: {
-          ...keys.keys.certificate(customerId, 'ghost-cert'),
-          ...keys.indexKeys.certificatesByExpiry('2027-06-20T00:00:00Z', customerId, 'ghost-cert'),
+          ...keys.certificate(customerId, 'ghost-cert'),
+          ...indexKeys.certificatesByExpiry('2027-06-20T00:00:00Z', customerId, 'ghost-cert'),
           entity: 'certificate',
           customerId,
           certificateId: 'ghost-cert',

@@ -7,8 +7,13 @@ import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mailer, OutgoingMail, RecordingMailer } from '#adapters/mailer.ts';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import { InvalidJobInputError, providerChangeId } from '#app/jobs/cop-provider-installs.ts';
+import type { JobEvent, JobSummary } from '#app/jobs/run-job.ts';
+import { type CopFileStore, type Mailer, MailNotSentError, type OutgoingMail } from '#app/ports.ts';
+import { copUploadsJob } from '#jobs/cop-uploads.ts';
+import { LocalCopFolders, seedLocalCatalog } from '#local/cop-folders.ts';
+import { invokeJob } from '#local/lambda-context.ts';
+import { RecordingMailer } from '../../support/doubles.ts';
 import { listAllChanges, MONDAY, readChange, tableSnapshot } from '../api/fixtures.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 
@@ -34,36 +39,23 @@ let root: string;
 let catalogDir: string;
 let sftpDir: string;
 let recorder: RecordingMailer;
-let runJob: (event?: Record<string, unknown>) => Promise<JobSummary>;
-let modules: {
-  mailer: typeof import('#adapters/mailer.ts');
-  copFiles: typeof import('#adapters/cop-files.ts');
-  job: typeof import('#jobs/cop-uploads.ts');
-  changeStore: typeof import('#adapters/store/change-store.ts');
-  copStore: typeof import('#adapters/store/cop-store.ts');
-};
+/** What the job's runs use: the test swaps them to make SES or the copy fail. */
+let mailer: Mailer;
+let copFiles: CopFileStore;
+
+/** A run of the job, on the test's ports with the mailer and the COP store of the moment. */
+const runJob = (event: JobEvent = {}): Promise<JobSummary> =>
+  invokeJob('cop-uploads', copUploadsJob({ ...api.ports, mailer, copFiles }))(event);
 
 beforeAll(async () => {
   api = await startTestApi(MONDAY);
   root = await mkdtemp(join(tmpdir(), 'cop-uploads-'));
   catalogDir = join(root, 'catalog');
   sftpDir = join(root, 'sftp');
-  // Read by the COP file port when the job first uses it.
-  process.env.COP_CATALOG_DIR = catalogDir;
-  process.env.COP_SFTP_DIR = sftpDir;
-  const [mailer, copFiles, job, changeStore, copStore, policySource] = await Promise.all([
-    import('#adapters/mailer.ts'),
-    import('#adapters/cop-files.ts'),
-    import('#jobs/cop-uploads.ts'),
-    import('#adapters/store/change-store.ts'),
-    import('#adapters/store/cop-store.ts'),
-    import('#adapters/policy-source.ts'),
-  ]);
-  modules = { mailer, copFiles, job, changeStore, copStore };
-  await copFiles.seedLocalCatalog(catalogDir, policySource.policy);
-  recorder = new mailer.RecordingMailer();
-  mailer.installMailer(recorder);
-  runJob = (event = {}) => job.handler(event);
+  await seedLocalCatalog(catalogDir, api.ports.policy);
+  recorder = new RecordingMailer();
+  mailer = recorder;
+  copFiles = new LocalCopFolders({ catalogDir, sftpDir });
 });
 
 afterAll(async () => {
@@ -252,13 +244,13 @@ describe('cop-uploads: a copy that fails', () => {
 
   it('is safe when the run dies between the copy and the status update: copied again, settled and mailed once', async () => {
     // Prepare: a store that copies and then "crashes" before answering.
-    const real = modules.copFiles.localCopFileStore({ catalogDir, sftpDir });
-    modules.copFiles.installCopFileStore({
+    const real = new LocalCopFolders({ catalogDir, sftpDir });
+    copFiles = {
       async copyToCustomer(copFile, customerId) {
         await real.copyToCustomer(copFile, customerId);
         throw new Error('Task timed out after 900.00 seconds');
       },
-    });
+    };
     const request = await requestCop(DEVICE_PACK);
     const firstRun = await mailsDuring(() => runJob());
     expect(await filesOf('globex')).toContain(DEVICE_PACK);
@@ -266,7 +258,7 @@ describe('cop-uploads: a copy that fails', () => {
     expect(firstRun).toEqual([]);
 
     // Act
-    modules.copFiles.installCopFileStore(real);
+    copFiles = real;
     let summary: JobSummary | undefined;
     const mails = await mailsDuring(async () => {
       summary = await runJob();
@@ -283,7 +275,7 @@ describe('cop-uploads: interrupted and concurrent runs', () => {
   it('mails a request that an earlier run settled but died before mailing, once', async () => {
     // Prepare: settled as a run does it, and no mail sent.
     const request = await requestCop(LOCALE_JA, 'initech');
-    const settled = await modules.copStore.settleCopRequest(
+    const settled = await api.ports.copRequests.settle(
       request.requestId,
       { status: 'UPLOADED', sftpPath: `/initech/cop/${LOCALE_JA}` },
       api.clock.now().toUTC().toISO() as string,
@@ -331,19 +323,19 @@ describe('cop-uploads: a mail that is not delivered', () => {
     // Prepare
     const failing: Mailer = {
       async send() {
-        throw new modules.mailer.NotificationDeliveryError('SES did not send it (Throttling: Rate exceeded)');
+        throw new MailNotSentError('SES did not send it (Throttling: Rate exceeded)');
       },
     };
     const request = await requestCop(FIRMWARE, 'initech');
 
     // Act: three runs while SES refuses.
-    modules.mailer.installMailer(failing);
+    mailer = failing;
     const failed: JobSummary[] = [];
     for (let run = 0; run < 3; run++) {
       failed.push(await runJob());
       api.clock.advance({ minutes: 10 });
     }
-    modules.mailer.installMailer(recorder);
+    mailer = recorder;
 
     // Assess
     expect(failed[0]?.counts).toMatchObject({ pending: 1, uploaded: 1, notified: 0, notifyFailed: 1 });
@@ -393,7 +385,7 @@ describe('cop-uploads: provider-initiated installs', () => {
 
     // Assess
     expect(summary.counts).toMatchObject({ providerChanges: 1 });
-    const change = await readChange(api, modules.job.providerChangeId('globex', FIRMWARE, runKey()));
+    const change = await readChange(api, providerChangeId('globex', FIRMWARE, runKey()));
     expect(change).toMatchObject({
       customerId: 'globex',
       partnerId: 'acme-voice',
@@ -409,7 +401,7 @@ describe('cop-uploads: provider-initiated installs', () => {
       emergency: true,
       when: 'next-window',
     });
-    expect((await modules.changeStore.readChangeRecord(change.changeId))?.when).toBe('next-window');
+    expect((await api.ports.changes.readRecord(change.changeId))?.when).toBe('next-window');
     expect(change.title).toContain(FIRMWARE);
     // Monday afternoon UTC is Monday morning in New York: the next window starts Monday 21:00 EST.
     expect(change.window.start).toBe('2026-11-24T02:00:00Z');
@@ -423,7 +415,7 @@ describe('cop-uploads: provider-initiated installs', () => {
 
     // Assess
     expect(summary.counts).toMatchObject({ providerChanges: 1 });
-    const change = await readChange(api, modules.job.providerChangeId('globex', DEVICE_PACK, runKey()));
+    const change = await readChange(api, providerChangeId('globex', DEVICE_PACK, runKey()));
     expect(change).toMatchObject({
       type: 'patch',
       emergency: false,
@@ -469,7 +461,7 @@ describe('cop-uploads: provider-initiated installs', () => {
     });
 
     // Assess
-    await expect(run).rejects.toThrow(modules.job.InvalidJobInputError);
+    await expect(run).rejects.toThrow(InvalidJobInputError);
     await expect(run).rejects.toThrow(/providerInstalls\.3\.reason: an emergency install names its reason/);
     await expect(
       runJob({

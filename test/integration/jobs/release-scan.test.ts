@@ -13,38 +13,33 @@
  */
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ChangeRecord } from '#core/change.ts';
-import { DEFAULT_POLICY } from '#core/policy.ts';
+import { applyMove } from '#app/changes/move-change.ts';
+import { schedulePlannedChange } from '#app/changes/schedule-planned-change.ts';
+import type { JobSummary } from '#app/jobs/run-job.ts';
+import { type ChangeRecord, cancelChange, completeChange, startChange } from '#core/change.ts';
 import type { Region } from '#core/vocabulary.ts';
-import type { JobSummary } from '#jobs/job-runner.ts';
+import { releaseScanJob } from '#jobs/release-scan.ts';
+import { invokeJob } from '#local/lambda-context.ts';
+import { type TestPorts, testPorts } from '../../support/ports.ts';
 import { type FreshTable, freshTable } from '../support/table.ts';
 
 const NIGHT_1 = '2027-05-03T03:00:00Z';
-const policy = DEFAULT_POLICY;
 
 let table: FreshTable;
 let current = DateTime.fromISO(NIGHT_1, { zone: 'utc' });
 let scan: (event?: { time?: string; restart?: boolean }) => Promise<JobSummary>;
-let store: typeof import('#adapters/store/change-store.ts');
-let core: typeof import('#core/change.ts');
-let jobs: typeof import('#adapters/store/job-store.ts');
+let ports: TestPorts;
 let hoolisUpgrade: string;
 
 beforeAll(async () => {
   table = await freshTable('relscan');
-  process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
-  process.env.TABLE_NAME = table.tableName;
-  process.env.LOG_LEVEL = 'ERROR';
-  delete process.env.STATE_MACHINE_ARN;
-
-  const clock = await import('#adapters/clock.ts');
-  clock.installClock({ now: () => current });
-  store = await import('#adapters/store/change-store.ts');
-  core = await import('#core/change.ts');
-  jobs = await import('#adapters/store/job-store.ts');
-  scan = (await import('#jobs/release-scan.ts')).handler;
-
-  const directory = await import('#adapters/store/directory-store.ts');
+  ports = testPorts({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: table.tableName,
+    clock: { now: () => current },
+  });
+  scan = invokeJob('release-scan', releaseScanJob(ports));
+  const { directory } = ports.stores;
   const contacts = [{ email: 'noc@acme-voice.example', subscriptions: ['maintenance-and-outages'] }];
   await directory.putPartner({ partnerId: 'acme-voice', name: 'Acme Voice Partners', contacts });
   const customers: [string, Region, string][] = [
@@ -66,8 +61,10 @@ beforeAll(async () => {
       contacts: [{ email: `it@${customerId}.example` }],
     });
   }
-  const { createPlannedChange } = await import('#app/changes/schedule-change.ts');
-  const asked = await createPlannedChange(
+  // Asked three days ago.
+  const threeDaysAgo = current.minus({ days: 3 });
+  const asked = await schedulePlannedChange(
+    { ...ports, clock: { now: () => threeDaysAgo } },
     {
       partnerId: 'acme-voice',
       customerId: 'hooli',
@@ -78,7 +75,6 @@ beforeAll(async () => {
       trigger: 'partner-request',
       targetVersion: '15.0 SU2',
     },
-    current.minus({ days: 3 }),
   );
   hoolisUpgrade = asked.change.changeId;
 });
@@ -93,12 +89,12 @@ async function nightAt(instant: string): Promise<JobSummary> {
 }
 
 async function upgradesOf(customerId: string): Promise<ChangeRecord[]> {
-  const page = await store.queryChanges({ scope: { kind: 'customer', customerId }, limit: 1000 });
+  const page = await ports.changes.query({ scope: { kind: 'customer', customerId }, limit: 1000 });
   return page.items.filter((c) => c.type === 'upgrade');
 }
 
 async function allChanges(): Promise<ChangeRecord[]> {
-  return (await store.queryChanges({ scope: { kind: 'all' }, limit: 1000 })).items;
+  return (await ports.changes.query({ scope: { kind: 'all' }, limit: 1000 })).items;
 }
 
 describe('release scan', () => {
@@ -138,7 +134,7 @@ describe('release scan', () => {
       status: 'SCHEDULED',
       window: { start: '2027-05-19T12:00:00Z', localStart: '2027-05-19T21:00:00+09:00' },
     });
-    const history = (await store.readChange(umbrella?.changeId as string))?.history;
+    const history = (await ports.changes.read(umbrella?.changeId as string))?.history;
     expect(history?.map((h) => [h.event, h.actor])).toEqual([['SCHEDULED', 'system']]);
 
     expect(await upgradesOf('initech')).toEqual([]);
@@ -159,11 +155,10 @@ describe('release scan', () => {
   it('schedules a new upgrade, under a new id, a night after the upgrade was cancelled', async () => {
     // Prepare
     const [cancelled] = await upgradesOf('globex');
-    await store.applyMove(
-      cancelled?.changeId as string,
-      (change) => core.cancelChange(change, 'partner asked to wait', current),
-      { capacityLimit: policy.windows.capacity },
-    );
+    await applyMove(ports, {
+      changeId: cancelled?.changeId as string,
+      decide: (change) => cancelChange(change, 'partner asked to wait', current),
+    });
 
     // Act
     const summary = await nightAt('2027-05-05T03:00:00Z');
@@ -192,13 +187,12 @@ describe('release scan', () => {
     // Prepare: umbrella's window (2027-05-19T12:00Z) comes, the upgrade runs and fails.
     const [failed] = await upgradesOf('umbrella-jp');
     current = DateTime.fromISO('2027-05-19T13:00:00Z', { zone: 'utc' });
-    const limit = { capacityLimit: policy.windows.capacity };
-    await store.applyMove(failed?.changeId as string, (change) => core.startChange(change, current), limit);
-    await store.applyMove(
-      failed?.changeId as string,
-      (change) => core.completeChange(change, 'failed', 'the upgrade broke the cluster', current),
-      limit,
-    );
+    const changeId = failed?.changeId as string;
+    await applyMove(ports, { changeId, decide: (change) => startChange(change, current) });
+    await applyMove(ports, {
+      changeId,
+      decide: (change) => completeChange(change, 'failed', 'the upgrade broke the cluster', current),
+    });
 
     // Act
     const summary = await nightAt('2027-05-20T03:00:00Z');
@@ -213,7 +207,7 @@ describe('release scan', () => {
   it('resumes an unfinished run after its last checkpoint', async () => {
     // Prepare: the run of 2027-05-21 stopped after the page that ended with initech.
     const runKey = '2027-05-21';
-    await jobs.saveJobRun({
+    await ports.jobRuns.save({
       job: 'release-scan',
       runKey,
       state: 'RUNNING',

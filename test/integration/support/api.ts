@@ -1,21 +1,20 @@
 /**
  * The real API for a test file: a fresh table in the shared DynamoDB Local, the demo data seeded,
- * and the local API server (the same authorizer and handlers as in AWS) on a free port. Time is
- * the test's: `clock.set(...)` moves "now" for every handler.
- *
- * Handlers read the table name and endpoint from the environment when first loaded, so they are
- * imported only after this file has set it.
+ * and the local API server (the same authorizer and route groups as in AWS) on a free port, all on
+ * the test's ports (test/support/ports.ts). Time is the test's: `clock.set(...)` moves "now" for every
+ * handler; `ports` are what the handlers run on (a job test runs its job on the same ones).
  */
-import { DateTime } from 'luxon';
 import { inject } from 'vitest';
-import type { FreshTable } from './table.ts';
-import { freshTable } from './table.ts';
+import { catalogApi } from '#api/catalog.ts';
+import { changesApi } from '#api/changes.ts';
+import { recordsApi } from '#api/records.ts';
+import { authorizer } from '#auth/authorizer.ts';
+import { startLocalApi } from '#local/api-server.ts';
+import { loadDemoData, seed } from '#local/seed.ts';
+import { type TestClock, type TestPorts, testClock, testPorts } from '../../support/ports.ts';
+import { type FreshTable, freshTable } from './table.ts';
 
-export interface TestClock {
-  now(): DateTime;
-  set(instant: string | DateTime): void;
-  advance(duration: { days?: number; hours?: number; minutes?: number }): void;
-}
+export type { TestClock };
 
 export interface CallOptions {
   key?: string | null;
@@ -35,6 +34,7 @@ export interface TestApi {
   baseUrl: string;
   table: FreshTable;
   clock: TestClock;
+  ports: TestPorts;
   keys: { ops: string; acme: string; pacific: string };
   call<T = Record<string, unknown>>(
     method: string,
@@ -44,40 +44,24 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(start = '2026-11-23T15:00:00Z'): Promise<TestApi> {
+export async function startTestApi(
+  start = '2026-11-23T15:00:00Z',
+  options: Pick<Parameters<typeof testPorts>[0], 'copFiles'> = {},
+): Promise<TestApi> {
   const table = await freshTable('api');
-  process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
-  process.env.TABLE_NAME = table.tableName;
-  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  process.env.LOG_LEVEL = 'ERROR';
-
-  const { installClock } = await import('#adapters/clock.ts');
-  let current: DateTime = DateTime.fromISO(start, { zone: 'utc' });
-  const clock: TestClock = {
-    now: () => current,
-    set: (instant) => {
-      current = typeof instant === 'string' ? DateTime.fromISO(instant, { zone: 'utc' }) : instant.toUTC();
-    },
-    advance: (duration) => {
-      current = current.plus(duration);
-    },
-  };
-  installClock({ now: () => current });
-
-  const { loadDemoData, seed } = await import('#local/seed.ts');
+  const clock = testClock(start);
+  const ports = testPorts({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: table.tableName,
+    clock,
+    ...options,
+  });
   const demo = loadDemoData();
-  await seed(demo, current, { backups: false });
-  const [changes, catalog, records, authorizer, { startLocalApi }] = await Promise.all([
-    import('#api/changes.ts'),
-    import('#api/catalog.ts'),
-    import('#api/records.ts'),
-    import('#auth/authorizer.ts'),
-    import('#local/api-server.ts'),
-  ]);
+  await seed(ports, demo, clock.now(), { backups: false });
   const api = await startLocalApi({
     port: 0,
-    handlers: { changes: changes.handler, catalog: catalog.handler, records: records.handler },
-    authorizer: authorizer.handler,
+    handlers: { changes: changesApi(ports), catalog: catalogApi(ports), records: recordsApi(ports) },
+    authorizer: authorizer(ports),
   });
   const keyOf = (match: (k: (typeof demo.apiKeys)[number]) => boolean) =>
     demo.apiKeys.find(match)?.key as string;
@@ -102,5 +86,5 @@ export async function startTestApi(start = '2026-11-23T15:00:00Z'): Promise<Test
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 
-  return { baseUrl: api.baseUrl, table, clock, keys, call, close: () => api.close() };
+  return { baseUrl: api.baseUrl, table, clock, ports, keys, call, close: () => api.close() };
 }

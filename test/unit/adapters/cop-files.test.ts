@@ -1,6 +1,6 @@
 /**
- * The COP file port: S3 CopyObject from the catalog bucket to the SFTP bucket (Transfer Family's store),
- * or a local folder pair; the environment chooses; the local catalog can be seeded with placeholders.
+ * The COP file port: S3 CopyObject from the catalog bucket to the SFTP bucket (Transfer Family's store) in
+ * AWS, a local folder pair in the local runtime; the local catalog can be seeded with placeholders.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,28 +8,25 @@ import { join } from 'node:path';
 import { CopyObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  CopFileMissingError,
-  type CopFileStore,
-  copFileStore,
-  installCopFileStore,
-  localCopFileStore,
-  s3CopFileStore,
-  seedLocalCatalog,
-} from '#adapters/cop-files.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { s3Client as makeS3Client } from '#adapters/aws-clients.ts';
+import { S3CopFileStore } from '#adapters/s3-cop-files.ts';
+import { CopFileMissingError } from '#app/ports.ts';
+import { loadConfig } from '#config';
 import { DEFAULT_POLICY } from '#core/policy.ts';
+import { LocalCopFolders, seedLocalCatalog } from '#local/cop-folders.ts';
+import { createAwsPorts, s3 as s3Files } from '#wiring/aws.ts';
 
 const s3 = mockClient(S3Client);
 const FIRMWARE = 'cmterm-78xx.14-3-1-0001-12.k4.cop.sgn';
+const s3Client = makeS3Client();
 
 afterEach(() => {
   s3.reset();
-  vi.unstubAllEnvs();
 });
 
-describe('s3CopFileStore', () => {
-  const store = s3CopFileStore({ catalogBucket: 'cop-catalog', sftpBucket: 'cop-sftp' });
+describe('S3CopFileStore', () => {
+  const store = new S3CopFileStore(s3Client, { catalogBucket: 'cop-catalog', sftpBucket: 'cop-sftp' });
 
   it('copies catalog/<file> to <customerId>/cop/<file> in the SFTP bucket and answers the SFTP path', async () => {
     // Prepare
@@ -95,18 +92,47 @@ describe('s3CopFileStore', () => {
     await expect(store.copyToCustomer(FIRMWARE, '../globex')).rejects.toThrow(TypeError);
     expect(s3).not.toHaveReceivedAnyCommand();
   });
+});
 
-  it('names the missing bucket setting', async () => {
-    await expect(s3CopFileStore({ sftpBucket: 'x' }).copyToCustomer(FIRMWARE, 'globex')).rejects.toThrow(
+describe('the COP file port in AWS', () => {
+  const env = {
+    TABLE_NAME: 'changes',
+    STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:lifecycle',
+    EVENT_BUS_NAME: 'change-management',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+    COP_CATALOG_BUCKET: 'catalog-bucket',
+    COP_SFTP_BUCKET: 'sftp-bucket',
+  };
+
+  it('copies with S3 between the buckets of COP_CATALOG_BUCKET and COP_SFTP_BUCKET', async () => {
+    // Prepare
+    s3.on(CopyObjectCommand).resolves({});
+    const ports = createAwsPorts(loadConfig('cop-uploads', env), [s3Files]);
+
+    // Act
+    await ports.copFiles.copyToCustomer(FIRMWARE, 'initech');
+
+    // Assess
+    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
+      CopySource: `catalog-bucket/catalog/${FIRMWARE}`,
+      Bucket: 'sftp-bucket',
+      Key: `initech/cop/${FIRMWARE}`,
+    });
+  });
+
+  it('names the missing bucket setting', () => {
+    const { COP_CATALOG_BUCKET: _catalog, ...withoutCatalog } = env;
+    const { COP_SFTP_BUCKET: _sftp, ...withoutSftp } = env;
+    expect(() => loadConfig('cop-uploads', withoutCatalog)).toThrow('COP_CATALOG_BUCKET is required');
+    expect(() => loadConfig('cop-uploads', withoutSftp)).toThrow('COP_SFTP_BUCKET is required');
+    // Wired into a Lambda whose configuration does not require them, they are named when it starts.
+    expect(() => createAwsPorts(loadConfig('release-scan', withoutCatalog), [s3Files])).toThrow(
       'COP_CATALOG_BUCKET is not set',
-    );
-    await expect(s3CopFileStore({ catalogBucket: 'x' }).copyToCustomer(FIRMWARE, 'globex')).rejects.toThrow(
-      'COP_SFTP_BUCKET is not set',
     );
   });
 });
 
-describe('localCopFileStore', () => {
+describe('LocalCopFolders', () => {
   let root: string;
   let catalogDir: string;
   let sftpDir: string;
@@ -120,7 +146,7 @@ describe('localCopFileStore', () => {
 
   it('copies <catalogDir>/<file> to <sftpDir>/<customerId>/cop/<file>, creating the folders', async () => {
     // Act
-    const result = await localCopFileStore({ catalogDir, sftpDir }).copyToCustomer(FIRMWARE, 'globex');
+    const result = await new LocalCopFolders({ catalogDir, sftpDir }).copyToCustomer(FIRMWARE, 'globex');
 
     // Assess
     expect(result).toEqual({ sftpPath: `/globex/cop/${FIRMWARE}` });
@@ -131,7 +157,7 @@ describe('localCopFileStore', () => {
 
   it('copies again over its own earlier copy (idempotent)', async () => {
     // Prepare
-    const store = localCopFileStore({ catalogDir, sftpDir });
+    const store = new LocalCopFolders({ catalogDir, sftpDir });
     await store.copyToCustomer(FIRMWARE, 'globex');
 
     // Act
@@ -144,18 +170,12 @@ describe('localCopFileStore', () => {
 
   it('says which source file is missing, and leaves nothing in the customer folder', async () => {
     // Act
-    const copy = localCopFileStore({ catalogDir, sftpDir }).copyToCustomer('absent.cop.sgn', 'globex');
+    const copy = new LocalCopFolders({ catalogDir, sftpDir }).copyToCustomer('absent.cop.sgn', 'globex');
 
     // Assess
     await expect(copy).rejects.toThrow(CopFileMissingError);
     await expect(copy).rejects.toThrow(`${join(catalogDir, 'absent.cop.sgn')} does not exist`);
     expect(await readdir(join(sftpDir, 'globex', 'cop'))).toEqual([]);
-  });
-
-  it('names the missing SFTP folder setting', async () => {
-    await expect(localCopFileStore({ catalogDir }).copyToCustomer(FIRMWARE, 'globex')).rejects.toThrow(
-      'COP_SFTP_DIR is not set',
-    );
   });
 });
 
@@ -181,59 +201,5 @@ describe('seedLocalCatalog', () => {
     expect(await readFile(join(dir, 'cm-locale-de_DE-15.0.1.1000-1.cop.sgn'), 'utf8')).toContain(
       'German (Germany) locale pack',
     );
-  });
-});
-
-describe('copFileStore', () => {
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'cop-env-'));
-    vi.resetModules();
-  });
-  afterEach(async () => rm(root, { recursive: true, force: true }));
-
-  it('uses the local folder pair when COP_CATALOG_DIR is set', async () => {
-    // Prepare
-    vi.stubEnv('COP_CATALOG_DIR', join(root, 'catalog'));
-    vi.stubEnv('COP_SFTP_DIR', join(root, 'sftp'));
-    await seedLocalCatalog(join(root, 'catalog'), DEFAULT_POLICY);
-    const fresh = await import('#adapters/cop-files.ts');
-
-    // Act
-    await fresh.copFileStore().copyToCustomer(FIRMWARE, 'initech');
-
-    // Assess
-    expect(await readdir(join(root, 'sftp', 'initech', 'cop'))).toEqual([FIRMWARE]);
-    expect(s3).not.toHaveReceivedAnyCommand();
-  });
-
-  it('uses S3 with the buckets of COP_CATALOG_BUCKET and COP_SFTP_BUCKET otherwise', async () => {
-    // Prepare
-    vi.stubEnv('COP_CATALOG_DIR', '');
-    vi.stubEnv('COP_CATALOG_BUCKET', 'catalog-bucket');
-    vi.stubEnv('COP_SFTP_BUCKET', 'sftp-bucket');
-    s3.on(CopyObjectCommand).resolves({});
-    const fresh = await import('#adapters/cop-files.ts');
-
-    // Act
-    await fresh.copFileStore().copyToCustomer(FIRMWARE, 'initech');
-
-    // Assess
-    expect(s3).toHaveReceivedCommandWith(CopyObjectCommand, {
-      CopySource: `catalog-bucket/catalog/${FIRMWARE}`,
-      Bucket: 'sftp-bucket',
-      Key: `initech/cop/${FIRMWARE}`,
-    });
-  });
-
-  it('is the installed store once one is installed', async () => {
-    // Prepare
-    const fake: CopFileStore = { copyToCustomer: async () => ({ sftpPath: '/fake' }) };
-
-    // Act
-    installCopFileStore(fake);
-
-    // Assess
-    expect(copFileStore()).toBe(fake);
   });
 });

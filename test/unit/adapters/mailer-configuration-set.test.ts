@@ -5,8 +5,10 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { OutgoingMail } from '#adapters/mime.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OutgoingMail } from '#app/ports.ts';
+import { loadConfig } from '#config';
+import { createAwsPorts, ses as sesMail } from '#wiring/aws.ts';
 
 const mail: OutgoingMail = {
   from: 'Change Desk <changes@example.com>',
@@ -17,40 +19,40 @@ const mail: OutgoingMail = {
   date: new Date('2026-11-23T15:00:00Z'),
 };
 
-/** The mailer module as a Lambda loads it, with the environment given. */
-async function loadMailer(configurationSet: string | undefined) {
-  vi.resetModules();
-  if (configurationSet === undefined) vi.stubEnv('SES_CONFIGURATION_SET', undefined as never);
-  else vi.stubEnv('SES_CONFIGURATION_SET', configurationSet);
-  return import('#adapters/mailer.ts');
-}
+const LIFECYCLE = {
+  TABLE_NAME: 'changes',
+  EVENT_BUS_NAME: 'change-management',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts',
+};
+
+/** The mailer as a Lambda wires it, with the environment given. */
+const mailerWith = (environment: Record<string, string>) =>
+  createAwsPorts(loadConfig('lifecycle', environment), [sesMail]).mailer;
+
+const ses = mockClient(SESClient);
 
 afterEach(() => {
-  vi.unstubAllEnvs();
+  ses.reset();
 });
 
 describe('the SES mailer and the configuration set', () => {
   it('sends with the configuration set named in SES_CONFIGURATION_SET', async () => {
-    const { sesMailer } = await loadMailer('change-management-mail');
-    const ses = mockClient(SESClient).on(SendRawEmailCommand).resolves({ MessageId: 'm-1' });
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-1' });
 
-    await sesMailer.send(mail);
+    await mailerWith({ ...LIFECYCLE, SES_CONFIGURATION_SET: 'change-management-mail' }).send(mail);
 
     expect(ses).toHaveReceivedCommandWith(SendRawEmailCommand, {
       ConfigurationSetName: 'change-management-mail',
     });
-    ses.restore();
   });
 
   it('names no configuration set when none is configured', async () => {
-    const { sesMailer } = await loadMailer(undefined);
-    const ses = mockClient(SESClient).on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
 
-    await sesMailer.send(mail);
+    await mailerWith(LIFECYCLE).send(mail);
 
     const input = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
     expect(input).toBeDefined();
     expect(input && 'ConfigurationSetName' in input).toBe(false);
-    ses.restore();
   });
 });

@@ -1,27 +1,24 @@
 /**
  * The SES mailer: one SendRawEmail per mail with the MIME message and the envelope of To + Cc; any SES error
- * becomes a NotificationDeliveryError that keeps the cause.
+ * becomes a MailNotSentError that keeps the cause.
  */
 import { SESClient, SESServiceException, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  envelopeRecipients,
-  installMailer,
-  mailer,
-  NotificationDeliveryError,
-  RecordingMailer,
-  sesClient,
-  sesMailer,
-} from '#adapters/mailer.ts';
-import { buildMimeMessage, type OutgoingMail } from '#adapters/mime.ts';
+import { sesClient as makeSesClient } from '#adapters/aws-clients.ts';
+import { buildMimeMessage } from '#adapters/mime.ts';
+import { envelopeRecipients, SesMailer } from '#adapters/ses-mailer.ts';
+import { MailNotSentError, type OutgoingMail } from '#app/ports.ts';
+import { createAwsPorts, ses as sesMail } from '#wiring/aws.ts';
+import { RecordingMailer } from '../../support/doubles.ts';
 
 const ses = mockClient(SESClient);
+const sesClient = makeSesClient();
+const sesMailer = new SesMailer(sesClient);
 
 afterEach(() => {
   ses.reset();
-  installMailer(sesMailer);
 });
 
 const mail: OutgoingMail = {
@@ -63,7 +60,7 @@ describe('sesMailer.send', () => {
     expect(input.Source).toBeUndefined();
   });
 
-  it('turns an SES error into a NotificationDeliveryError that keeps the cause', async () => {
+  it('turns an SES error into a MailNotSentError that keeps the cause', async () => {
     // Prepare
     const cause = new SESServiceException({
       name: 'ServiceUnavailable',
@@ -77,9 +74,9 @@ describe('sesMailer.send', () => {
     const error = await sesMailer.send(mail).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toBeInstanceOf(NotificationDeliveryError);
-    const delivery = error as NotificationDeliveryError;
-    expect(delivery.name).toBe('NotificationDeliveryError');
+    expect(error).toBeInstanceOf(MailNotSentError);
+    const delivery = error as MailNotSentError;
+    expect(delivery.name).toBe('MailNotSentError');
     expect(delivery.cause).toBe(cause);
     expect(delivery.message).toContain('3 recipients');
     expect(delivery.message).toContain('"Maintenance CHG-0042 on 28 Nov 2026"');
@@ -93,7 +90,7 @@ describe('sesMailer.send', () => {
     const error = await sesMailer
       .send({ ...mail, cc: [], to: ['noc@partner.example'] })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NotificationDeliveryError);
+    expect(error).toBeInstanceOf(MailNotSentError);
     expect((error as Error).message).toContain('1 recipient ');
   });
 
@@ -119,15 +116,20 @@ describe('envelopeRecipients', () => {
   });
 });
 
-describe('mailer port', () => {
-  it('is the SES mailer by default and can be swapped', async () => {
+describe('the mail port', () => {
+  it('is the SES mailer in the AWS wiring', () => {
+    const ports = createAwsPorts({ tableName: 'changes', noticeSender: 'maintenance@calling.example' }, [
+      sesMail,
+    ]);
+    expect(ports.mailer).toBeInstanceOf(SesMailer);
+  });
+
+  it('is replaced by a recording double in tests, which sends nothing', async () => {
     // Prepare
-    expect(mailer()).toBe(sesMailer);
     const recording = new RecordingMailer();
 
     // Act
-    installMailer(recording);
-    const result = await mailer().send(mail);
+    const result = await recording.send(mail);
 
     // Assess
     expect(result.messageId).toBe('recorded-1');

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMimeMessage as build, type OutgoingMail } from '#adapters/mime.ts';
+import { buildMimeMessage as build } from '#adapters/mime.ts';
+import type { OutgoingMail } from '#app/ports.ts';
 
 /** The message as text (it is all ASCII: every non-ASCII character is encoded). */
 const buildMimeMessage = async (mail: OutgoingMail) => (await build(mail)).toString('utf8');

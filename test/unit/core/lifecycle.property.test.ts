@@ -144,6 +144,7 @@ function create(s: Scenario, policy: Policy): { change: ChangeRecord; history: H
     );
     if (!planned.ok) return null;
     const transition = schedulePlannedChange(
+      policy,
       {
         ...fields,
         disruptsCalling: s.disruptsCalling,
@@ -270,7 +271,6 @@ function simulate(s: Scenario): Run | null {
           { requestedStart: toUtcIso(window.start), reason: 'customer event' },
           'partner:ptn_acme',
           at(),
-          () => 0,
         ),
       );
     }

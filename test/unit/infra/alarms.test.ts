@@ -11,11 +11,12 @@ import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runJob } from '#app/jobs/run-job.ts';
 import { logger } from '#commons/logger.ts';
 import { JOB_NAMES } from '#contract/schedules.ts';
 import { buildApp } from '#infra/app.ts';
 import { JOB_CRASHED_LOG, METRIC_NAMESPACE, OperationalAlarms } from '#infra/constructs/alarms.ts';
-import { jobHandler } from '#jobs/job-runner.ts';
+import { createAwsPorts, dynamoDb, rules, sns as snsPager } from '#wiring/aws.ts';
 import { unacknowledgedNagFindings } from './nag.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -155,17 +156,28 @@ describe('the operational alarms', () => {
 
   it("matches the job runner's crash line: a crashing job logs that message with its name", async () => {
     // Prepare: a store that answers (the run record) and an alert topic that does too.
-    vi.stubEnv('TABLE_NAME', 'changes');
-    vi.stubEnv('ALERT_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:alerts');
     vi.stubEnv('AWS_REGION', 'us-east-1');
+    const ports = createAwsPorts(
+      {
+        tableName: 'changes',
+        noticeSender: 'maintenance@calling.example',
+        alertTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      },
+      [rules, dynamoDb, snsPager],
+    );
     const dynamo = mockClient(DynamoDBDocumentClient).resolves({});
     const sns = mockClient(SNSClient).resolves({});
     const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
 
     // Act
-    const run = jobHandler('cop-uploads', async () => {
-      throw new Error('the catalog bucket is gone');
-    })({ time: '2026-11-23T01:00:00Z' });
+    const run = runJob(
+      ports,
+      'cop-uploads',
+      async () => {
+        throw new Error('the catalog bucket is gone');
+      },
+      { time: '2026-11-23T01:00:00Z' },
+    );
 
     // Assess
     await expect(run).rejects.toThrow('the catalog bucket is gone');

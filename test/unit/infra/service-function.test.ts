@@ -5,7 +5,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, SERVICE_NAME, ServiceFunction } from '#infra/constructs/service-function.ts';
+import { SERVICE_NAME } from '#contract/environment.ts';
+import { ESM_REQUIRE_BANNER, ServiceFunction } from '#infra/constructs/service-function.ts';
 import { unacknowledgedNagFindings, wildcardResourceActions } from './nag.ts';
 
 const FIXTURE = 'test/unit/infra/fixtures/hello.ts';
