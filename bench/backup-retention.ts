@@ -55,6 +55,8 @@ if (process.env.BENCH_ROLE === 'job') {
 }
 
 async function main(): Promise<void> {
+  const { printLoad } = await import('./support.ts');
+  printLoad('start', 'backup-retention');
   const customers = Number(process.argv[2] ?? 5000);
   const jvmArgs = process.env.BENCH_JVM_ARGS?.split(' ').filter(Boolean);
   const { startDynamoDbLocal } = await import('#local/dynamodb-local.ts');
@@ -87,12 +89,29 @@ async function main(): Promise<void> {
       );
       console.log(`  counts ${JSON.stringify(report.counts)}`);
     }
+    const [run, , floorRun] = reports;
+    if (run && floorRun) {
+      const { recordFigure } = await import('./support.ts');
+      recordFigure({
+        figure: `retention job, ${run.counts.records ?? 0} records`,
+        value: run.wallMs / 1000,
+        unit: 's',
+        floor: 'raw queries + batch writes',
+        floorValue: floorRun.wallMs / 1000,
+        goal: '< 60 s',
+        met: run.wallMs < 60_000,
+      });
+      console.log(
+        `first run / floor: ${(run.wallMs / floorRun.wallMs).toFixed(2)}x (${(run.wallMs / 1000).toFixed(1)} s against ${(floorRun.wallMs / 1000).toFixed(1)} s)`,
+      );
+    }
     console.log(`load average after the job: ${load()}`);
     console.log(`DynamoDB Local (Java) RSS at the end: ${javaRssMb(dynamo.pid)} MB (not part of the job)`);
     const first = reports[0];
     if (!first || first.wallMs >= 60_000 || first.peakRssMb >= 256) process.exitCode = 1;
   } finally {
     await dynamo.stop();
+    printLoad('end', 'backup-retention');
   }
 }
 
@@ -206,24 +225,15 @@ function heapFlags(): string[] {
  */
 async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> {
   const { build } = await import('esbuild');
-  const { ESM_REQUIRE_BANNER } = await import('#infra/constructs/service-function.ts');
+  const { LAMBDA_BUILD_OPTIONS } = await import('#infra/bundling.ts');
   const dir = mkdtempSync(join(tmpdir(), 'bench-backup-retention-'));
   const bundle = join(dir, 'index.mjs');
   try {
     await build({
       entryPoints: [fileURLToPath(import.meta.url)],
       outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      mainFields: ['module', 'main'],
-      banner: { js: ESM_REQUIRE_BANNER },
+      ...LAMBDA_BUILD_OPTIONS,
       define: { 'process.env.BENCH_ROLE': '"job"' },
-      logLevel: 'warning',
     });
     const flags = [...heapFlags(), ...(process.env.BENCH_JOB_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
     console.log(`job process: ${['node', '--enable-source-maps', ...flags, '<esbuild bundle>'].join(' ')}`);
@@ -255,7 +265,7 @@ async function inChild(endpoint: string, javaPid: number): Promise<RunReport[]> 
 async function runJobs(): Promise<void> {
   const { backupRetentionJob } = await import('#jobs/backup-retention.ts');
   const { localPorts } = await import('#local/wiring.ts');
-  const { lambdaContext } = await import('#local/lambda-context.ts');
+  const { JOB_TIMEOUT_MS, lambdaContext } = await import('#local/lambda-context.ts');
   const { systemClock } = await import('#adapters/system.ts');
   // The job talks to the table and raises alerts; nothing else may be used.
   const idle = async () => undefined;
@@ -295,7 +305,7 @@ async function runJobs(): Promise<void> {
     const started = performance.now();
     const cpu = process.cpuUsage();
     const javaCpu = javaCpuSeconds(javaPid);
-    const summary = await handler({ time: AT }, lambdaContext('backup-retention'));
+    const summary = await handler({ time: AT }, lambdaContext('backup-retention', JOB_TIMEOUT_MS));
     const wallMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     clearInterval(timer);
@@ -312,7 +322,97 @@ async function runJobs(): Promise<void> {
       counts: summary.counts,
     });
   }
+  reports.push(await floor(ports, reports[0]?.counts ?? {}));
   console.log(`REPORTS ${JSON.stringify(reports)}`);
+}
+
+/**
+ * The floor of the first run, in the same process: the raw reads and writes it cannot do without, at
+ * the job's concurrency. Every customer page of the listing, every customer's records queried (the same
+ * projection), and as many items written with BatchWriteItem (25 a request) as the run changed
+ * (reclassified + dropped), to keys of their own. No classification, no conditions, no alerts.
+ */
+async function floor(
+  ports: import('#local/wiring.ts').LocalPorts,
+  counts: Record<string, number>,
+): Promise<RunReport> {
+  const { BatchWriteCommand, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { CUSTOMER_CONCURRENCY } = await import('#app/jobs/backup-retention.ts');
+  const { documents, name: TableName } = ports.table;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const javaCpu = javaCpuSeconds(Number(process.env.BENCH_JAVA_PID));
+  let records = 0;
+  const customers: string[] = [];
+  let after: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new QueryCommand({
+        TableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'CUSTOMERS' },
+        Limit: 100,
+        ExclusiveStartKey: after,
+      }),
+    );
+    for (const item of page.Items ?? []) customers.push(String(item.customerId));
+    after = page.LastEvaluatedKey;
+  } while (after);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CUSTOMER_CONCURRENCY }, async () => {
+      for (let i = next++; i < customers.length; i = next++) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await documents.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `BACKUPS#${customers[i]}` },
+              ProjectionExpression:
+                'backupId, customerId, application, takenAt, #status, #retention, expiresAt, expiredAt',
+              ExpressionAttributeNames: { '#status': 'status', '#retention': 'retention' },
+              ExclusiveStartKey: start,
+            }),
+          );
+          records += page.Count ?? 0;
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }
+    }),
+  );
+  const writes = (counts.reclassified ?? 0) + (counts.dropped ?? 0);
+  let batch = 0;
+  await Promise.all(
+    Array.from({ length: CUSTOMER_CONCURRENCY }, async () => {
+      for (let b = batch++; b * 25 < writes; b = batch++) {
+        let requests = Array.from({ length: Math.min(25, writes - b * 25) }, (_, k) => ({
+          PutRequest: {
+            Item: { pk: `BENCHFLOOR#${b}`, sk: String(k), retention: 'EXTENDED', expiresAt: AT },
+          },
+        }));
+        while (requests.length > 0) {
+          const result = await documents.send(
+            new BatchWriteCommand({ RequestItems: { [TableName]: requests } }),
+          );
+          requests = (result.UnprocessedItems?.[TableName] ?? []) as typeof requests;
+        }
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpu);
+  return {
+    label: 'floor (raw queries of every record, batch writes of the changed ones)',
+    wallMs: performance.now() - started,
+    peakRssMb: 0,
+    peakHeapMb: 0,
+    peakHeapTotalMb: 0,
+    peakExternalMb: 0,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    javaCpuSeconds: javaCpuSeconds(Number(process.env.BENCH_JAVA_PID)) - javaCpu,
+    counts: { customers: customers.length, records, writes },
+  };
 }
 
 function javaRssMb(pid: number): string {

@@ -12,9 +12,23 @@
  *   npx tsx bench/workflow-paths.ts
  *
  * Goal (issue): the common planned path in 20 transitions or fewer.
+ *
+ * Floor (issue 14): the theoretical minimum of a path. Each moment the lifecycle must act on (MOMENTS
+ * below: send a notice, confirm, remind, start, announce the outcome) takes at least one state that acts;
+ * between two moments at least one state that waits; and the end one more: 2 x moments transitions.
+ * Lambda calls: at least one per moment (a wait could be a Wait state or a direct DynamoDB integration
+ * storing the task token, with no Lambda). The table prints the figures as multiples of these floors.
  */
 import { DateTime } from 'luxon';
 import { type Runtime, startRuntime } from '#local/runtime.ts';
+import { printLoad, recordFigure, times } from './support.ts';
+
+/** The moments each path must act on: its floor. */
+const MOMENTS = {
+  planned: ['scheduled notice', 'confirmed at reply-by', 'reminder', 'start', 'outcome notice'],
+  rescheduled: ['scheduled notice', 'rescheduled notice', 'reminder', 'start', 'outcome notice'],
+  emergency: ['emergency notice and start', 'outcome notice'],
+} as const;
 
 /** Step Functions Standard, us-east-1 list price: $0.025 per 1,000 state transitions (free tier ignored). */
 const USD_PER_TRANSITION = 0.025 / 1_000;
@@ -48,6 +62,7 @@ console.log = (...args: unknown[]) => {
 
 // ---- driving the system ----
 
+printLoad('start', 'workflow-paths');
 const START = '2026-11-23T15:00:00Z';
 const runtime: Runtime = await startRuntime({
   port: 0,
@@ -198,7 +213,7 @@ const usd = (amount: number) => `$${amount.toFixed(4)}`;
 
 console.log('Lifecycle cost per path (local runtime, real definition, frozen clock, retryScale 0.05)\n');
 console.log(
-  `${padEnd('path', 12)} ${pad('transitions', 11)} ${pad('advance', 7)} ${pad('park', 4)} ${pad('record-*', 8)} ${pad('lambda', 6)} ${pad('SFN $/1k', 9)} ${pad('λ req $/1k', 10)} ${pad('API calls', 9)}`,
+  `${padEnd('path', 12)} ${pad('transitions', 11)} ${pad('floor', 5)} ${pad('x floor', 7)} ${pad('advance', 7)} ${pad('park', 4)} ${pad('record-*', 8)} ${pad('lambda', 6)} ${pad('floor', 5)} ${pad('x floor', 7)} ${pad('SFN $/1k', 9)} ${pad('λ req $/1k', 10)} ${pad('API calls', 9)}`,
 );
 for (const row of rows) {
   const states = entered.get(row.changeId);
@@ -207,8 +222,26 @@ for (const row of rows) {
   const lambda = total(actions);
   const records =
     (actions?.get('record-notification-failure') ?? 0) + (actions?.get('record-lifecycle-failure') ?? 0);
+  const moments = MOMENTS[row.path as keyof typeof MOMENTS].length;
+  recordFigure({
+    figure: `${row.path} path: state transitions`,
+    value: transitions,
+    unit: '',
+    floor: `2 x ${moments} moments`,
+    floorValue: 2 * moments,
+    ...(row.path === 'planned'
+      ? { goal: `<= ${GOAL_PLANNED_TRANSITIONS}`, met: transitions <= GOAL_PLANNED_TRANSITIONS }
+      : {}),
+  });
+  recordFigure({
+    figure: `${row.path} path: Lambda calls`,
+    value: lambda,
+    unit: '',
+    floor: `${moments} moments`,
+    floorValue: moments,
+  });
   console.log(
-    `${padEnd(row.path, 12)} ${pad(transitions, 11)} ${pad(actions?.get('advance') ?? 0, 7)} ${pad(actions?.get('park') ?? 0, 4)} ${pad(records, 8)} ${pad(lambda, 6)} ${pad(usd(transitions * 1_000 * USD_PER_TRANSITION), 9)} ${pad(usd(lambda * 1_000 * USD_PER_LAMBDA_REQUEST), 10)} ${pad(row.apiCalls, 9)}`,
+    `${padEnd(row.path, 12)} ${pad(transitions, 11)} ${pad(2 * moments, 5)} ${pad(times(transitions, 2 * moments), 7)} ${pad(actions?.get('advance') ?? 0, 7)} ${pad(actions?.get('park') ?? 0, 4)} ${pad(records, 8)} ${pad(lambda, 6)} ${pad(moments, 5)} ${pad(times(lambda, moments), 7)} ${pad(usd(transitions * 1_000 * USD_PER_TRANSITION), 9)} ${pad(usd(lambda * 1_000 * USD_PER_LAMBDA_REQUEST), 10)} ${pad(row.apiCalls, 9)}`,
   );
 }
 
@@ -238,5 +271,12 @@ console.log(
   'API calls = HTTP requests the path made (API Gateway + API Lambda + authorizer; not priced here).',
 );
 console.log(
+  'Floors: 2 transitions and 1 Lambda call per moment the path must act on: ' +
+    Object.entries(MOMENTS)
+      .map(([path, moments]) => `${path} ${moments.length} (${moments.join(', ')})`)
+      .join('; '),
+);
+console.log(
   `Goal: planned path <= ${GOAL_PLANNED_TRANSITIONS} transitions: ${plannedTransitions} -> ${plannedTransitions <= GOAL_PLANNED_TRANSITIONS ? 'met' : 'NOT met'}`,
 );
+printLoad('end', 'workflow-paths');

@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { App, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ServiceFunction } from '#infra/constructs/service-function.ts';
 import { ChangeManagementStack } from '#infra/stacks/change-management-stack.ts';
 import { fromRepoRoot } from './paths.ts';
 
@@ -39,6 +40,15 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   Tags.of(app).add('app', 'change-maintenance-manager');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };
+}
+
+/** Every Lambda of the app: its construct path and its handler file (for the bundle size check and bench). */
+export function lambdaEntries(): { path: string; entry: string }[] {
+  const { stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return stack.node
+    .findAll()
+    .filter((c): c is ServiceFunction => c instanceof ServiceFunction)
+    .map((fn) => ({ path: fn.node.path, entry: fn.entry }));
 }
 
 function cdkJsonContext(): Record<string, unknown> {

@@ -6,7 +6,16 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { JobEvent } from '#app/jobs/run-job.ts';
 
-export function lambdaContext(name: string): Context {
+/** The nightly jobs' Lambda timeout (infra/constructs/nightly-jobs.ts). */
+export const JOB_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * `timeoutMs`: the function's timeout. middy aborts a handler still running when the context says its
+ * time is up (`getRemainingTimeInMillis`), as Lambda would stop it; the remaining time counts down
+ * from this call, on the wall clock, as in Lambda.
+ */
+export function lambdaContext(name: string, timeoutMs = 10_000): Context {
+  const deadline = performance.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: name,
@@ -16,7 +25,7 @@ export function lambdaContext(name: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
@@ -27,8 +36,9 @@ export function lambdaContext(name: string): Context {
 export function invokeLocally<Event, Result>(
   name: string,
   handler: (event: Event, context: Context) => Promise<Result>,
+  timeoutMs?: number,
 ): (event: Event) => Promise<Result> {
-  return (event) => handler(event, lambdaContext(name));
+  return (event) => handler(event, lambdaContext(name, timeoutMs));
 }
 
 /** A nightly job's handler as the local scheduler (and a test) runs it: with an event, `{}` by default. */
@@ -36,5 +46,5 @@ export function invokeJob<Result>(
   name: string,
   handler: (event: JobEvent, context: Context) => Promise<Result>,
 ): (event?: JobEvent) => Promise<Result> {
-  return (event = {}) => handler(event, lambdaContext(name));
+  return (event = {}) => handler(event, lambdaContext(name, JOB_TIMEOUT_MS));
 }

@@ -32,7 +32,7 @@ import { LocalClock } from './clock.ts';
 import { LocalCopFolders, seedLocalCatalog } from './cop-folders.ts';
 import { ensureTable, localDynamoDbClient } from './dynamodb-client.ts';
 import { type SupervisedDynamoDbLocal, superviseDynamoDbLocal } from './dynamodb-local.ts';
-import { invokeLocally } from './lambda-context.ts';
+import { invokeLocally, JOB_TIMEOUT_MS } from './lambda-context.ts';
 import { type LocalMailStore, startLocalMailStore } from './mail-store.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { loadDemoData, seed } from './seed.ts';
@@ -168,7 +168,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         copFiles: new LocalCopFolders(copFolders),
       },
     });
-    tasks = invokeLocally('lifecycle', lifecycleTasks(ports));
+    tasks = invokeLocally('lifecycle', lifecycleTasks(ports), 60_000);
 
     const demo = loadDemoData(options.demoDataFile);
     await seed(ports, demo, clock.now());
@@ -187,10 +187,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const scheduler = new LocalScheduler({
       clock,
       jobs: {
-        'backup-retention': invokeLocally('backup-retention', backupRetentionJob(ports)),
-        'cop-uploads': invokeLocally('cop-uploads', copUploadsJob(ports)),
-        'certificate-scan': invokeLocally('certificate-scan', certificateScanJob(ports)),
-        'release-scan': invokeLocally('release-scan', releaseScanJob(ports)),
+        'backup-retention': invokeLocally('backup-retention', backupRetentionJob(ports), JOB_TIMEOUT_MS),
+        'cop-uploads': invokeLocally('cop-uploads', copUploadsJob(ports), JOB_TIMEOUT_MS),
+        'certificate-scan': invokeLocally('certificate-scan', certificateScanJob(ports), JOB_TIMEOUT_MS),
+        'release-scan': invokeLocally('release-scan', releaseScanJob(ports), JOB_TIMEOUT_MS),
       },
       onRun: (job, outcome) => {
         if (outcome.error) console.error(`[job] ${job} (${outcome.time}) failed: ${outcome.error.message}`);

@@ -1,19 +1,54 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { relative } from 'node:path';
+import { AssetHashType, AssetStaging, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  type CfnFunction,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SERVICE_NAME } from '#contract/environment.ts';
+import { BUNDLE_FILE } from '#infra/bundling.ts';
 import { fromRepoRoot, REPO_ROOT } from '#infra/paths.ts';
 
+export { ESM_REQUIRE_BANNER } from '#infra/bundling.ts';
+
 /**
- * Prepended to every ESM bundle: esbuild's ESM output has no `require`, yet bundled CommonJS
- * dependencies call it (toolchain.md gotcha 5). The import is aliased so it cannot clash with a
- * `createRequire` that esbuild itself hoists from a bundled dependency (esbuild does not see the banner).
+ * The bundle of `entry`, built on this machine by scripts/bundle-lambda.ts with the options of
+ * infra/bundling.ts (esbuild's API, with the plugin the CLI behind CDK's NodejsFunction cannot take),
+ * hashed by its output. With bundling skipped (`aws:cdk:bundling-stacks: []`, the tests) CDK never
+ * calls it.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bannerCreateRequire } from 'module'; const require = __bannerCreateRequire(import.meta.url);";
+function bundledCode(entry: string): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: bundling always runs locally (tryBundle answers true or throws).
+      image: DockerImage.fromRegistry('dummy'),
+      // Never run either; but CDK keys its per-synth cache of bundles by these options (not by the
+      // local hook), so the entry must be part of them or every function would get the first bundle.
+      command: ['scripts/bundle-lambda.ts', entry, AssetStaging.BUNDLING_OUTPUT_DIR],
+      local: {
+        tryBundle(outputDir) {
+          const result = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', fromRepoRoot('scripts/bundle-lambda.ts'), entry, outputDir],
+            { cwd: REPO_ROOT, stdio: 'inherit' },
+          );
+          if (result.status !== 0) {
+            throw new Error(`bundling ${entry} failed (${result.error?.message ?? `exit ${result.status}`})`);
+          }
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface ServiceFunctionProps {
   /** Handler file, absolute or relative to the repository root; it must export `handler`. */
@@ -30,14 +65,18 @@ export interface ServiceFunctionProps {
 
 /**
  * A Lambda function with the defaults every handler of this service shares: Node.js 24 on arm64,
- * X-Ray active tracing, its own log group kept one month, source maps, and a local esbuild ESM bundle.
+ * X-Ray active tracing, its own log group kept one month, source maps, and a local esbuild ESM bundle
+ * (infra/bundling.ts).
  *
  * The role is built here rather than by `lambda.Function`, which would attach the AWS-managed
  * `AWSLambdaBasicExecutionRole` (logs on `*`; cdk-nag IAM4): this role may write to its own log group
  * only. The log group and the role are siblings of the function (`<id>LogGroup`, `<id>Role`) because
  * they must exist before `super()` runs.
  */
-export class ServiceFunction extends NodejsFunction {
+export class ServiceFunction extends LambdaFunction {
+  /** The handler file, relative to the repository root (what bench/cold-start.ts bundles). */
+  public readonly entry: string;
+
   public constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}LogGroup`, { retention: RetentionDays.ONE_MONTH });
     const role = new Role(scope, `${id}Role`, {
@@ -63,9 +102,10 @@ export class ServiceFunction extends NodejsFunction {
         'Inline policy XRayTracing holds only xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
 
+    const entry = relative(REPO_ROOT, fromRepoRoot(props.entry));
     super(scope, id, {
-      entry: fromRepoRoot(props.entry),
-      handler: 'handler',
+      code: bundledCode(entry),
+      handler: `${BUNDLE_FILE.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -81,25 +121,8 @@ export class ServiceFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         ...props.environment,
       },
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: fromRepoRoot('package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        // Mappings suffice for --enable-source-maps stack traces; embedding sources only adds size.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // The AWS SDK v3 is bundled, not taken from the runtime: the bundle then runs the exact
-        // @aws-sdk versions pinned in package-lock.json and exercised by the tests (the runtime's copy
-        // changes with runtime patches), and esbuild keeps only the clients we import, which loads
-        // faster than the runtime's full SDK.
-        externalModules: [],
-      },
     });
+    this.entry = entry;
 
     (this.node.defaultChild as CfnFunction).tracingConfig = { mode: Tracing.ACTIVE };
     logGroup.grantWrite(role);

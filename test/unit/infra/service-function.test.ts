@@ -133,4 +133,28 @@ describe('ServiceFunction', () => {
       rmSync(outdir, { recursive: true, force: true });
     }
   });
+
+  it('gives each function the bundle of its own entry', () => {
+    // Prepare: two functions in one app (CDK caches bundles per synth by their bundling options).
+    const outdir = mkdtempSync(join(tmpdir(), 'service-function-'));
+    try {
+      const app = new App({ outdir });
+      const stack = new Stack(app, 'TwoFunctionsStack');
+      new ServiceFunction(stack, 'Hello', { entry: FIXTURE });
+      new ServiceFunction(stack, 'Goodbye', { entry: 'test/unit/infra/fixtures/goodbye.ts' });
+
+      // Act
+      const assembly = app.synth();
+
+      // Assess
+      const bundles = readdirSync(assembly.directory)
+        .filter((name) => name.startsWith('asset.'))
+        .map((name) => readFileSync(join(assembly.directory, name, 'index.mjs'), 'utf8'));
+      expect(bundles).toHaveLength(2);
+      expect(bundles.filter((b) => b.includes('goodbye'))).toHaveLength(1);
+      expect(bundles.filter((b) => b.includes('hello'))).toHaveLength(1);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 });
