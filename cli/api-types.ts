@@ -895,6 +895,7 @@ export interface operations {
                     detail: {
                       [key: string]: unknown;
                     };
+                    version?: number;
                   })[];
                 createdAt: string;
                 updatedAt: string;
@@ -1076,6 +1077,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -1248,6 +1250,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -1403,6 +1406,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -1568,6 +1572,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -1735,6 +1740,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -1902,6 +1908,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;
@@ -2067,6 +2074,7 @@ export interface operations {
                 detail: {
                   [key: string]: unknown;
                 };
+                version?: number;
               })[];
             createdAt: string;
             updatedAt: string;

@@ -14,7 +14,8 @@ import type {
   APIGatewayRequestAuthorizerEvent,
   Context,
 } from 'aws-lambda';
-import { API_STAGE, ROUTES, type RouteGroup } from '#contract/routes.ts';
+import { UNAUTHORIZED } from '#auth/authorizer.ts';
+import { API_STAGE, RETRY_AFTER_SECONDS, ROUTES, type RouteGroup } from '#contract/routes.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -225,8 +226,19 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
       authorizerContext = { ...(decision.context ?? {}), principalId: decision.principalId };
       if (apiKey)
         authorizerCache.set(apiKey, { context: authorizerContext, until: Date.now() + AUTHORIZER_CACHE_MS });
-    } catch {
-      return gatewayError(401, 'UNAUTHORIZED', 'a valid x-api-key header is required');
+    } catch (error) {
+      if ((error as Error)?.message === UNAUTHORIZED)
+        return gatewayError(401, 'UNAUTHORIZED', 'a valid x-api-key header is required');
+      // Any other failure is API Gateway's AUTHORIZER_FAILURE, which the stack answers with 503 and
+      // Retry-After (infra/constructs/change-api.ts): the key could not be checked now (e.g. the table
+      // cannot be reached), so a retry may well succeed.
+      console.error(`[api] the authorizer failed: ${(error as Error)?.message ?? String(error)}`);
+      const answer = gatewayError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `the API key could not be checked right now; retry in ${RETRY_AFTER_SECONDS} seconds`,
+      );
+      return { ...answer, headers: { ...answer.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
     }
 
   const event: APIGatewayProxyEvent = {

@@ -83,8 +83,14 @@ export interface ChangeStore {
    * the record moved meanwhile (or the id is taken), CapacityExceeded when a reservation would overfill.
    */
   write(before: ChangeRecord | null, transition: Transition): Promise<void>;
-  /** History entries that change nothing else (a notice sent, a failure recorded). */
-  appendHistory(changeId: string, records: readonly HistoryRecord[]): Promise<void>;
+  /**
+   * History entries that change nothing else (a notice sent, a failure recorded), ordered after the
+   * entries of the version they were decided on (`change.version`).
+   */
+  appendHistory(
+    change: Pick<ChangeRecord, 'changeId' | 'version'>,
+    records: readonly HistoryRecord[],
+  ): Promise<void>;
   /** One page of a scope's changes by window start. Throws InvalidPageToken for a token it did not give. */
   query(query: ChangeQuery): Promise<{ items: ChangeRecord[]; nextToken?: string }>;
   /** Every change of a scope (jobs and feeds; not for request paths with a limit). */

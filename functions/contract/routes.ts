@@ -294,3 +294,6 @@ export function routesOf(group: RouteGroup): RouteSpec[] {
 }
 
 export const API_STAGE = 'v1';
+
+/** Seconds a caller is told to wait (`Retry-After`) when the service cannot reach what it depends on (503). */
+export const RETRY_AFTER_SECONDS = 5;

@@ -192,6 +192,8 @@ export const historyEntry = z.object({
   event: z.enum(HISTORY_EVENTS),
   actor: z.string(),
   detail: z.record(z.string(), z.unknown()),
+  /** The change's version the entry was committed at: history is in commit order (version, then `at`). */
+  version: z.number().int().optional(),
 });
 export const changeView = z.object({
   changeId: z.string(),

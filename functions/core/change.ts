@@ -4,7 +4,7 @@
  * entries to append and the window-capacity adjustments, which the store writes in one
  * conditional transaction (the record's `version` must still be the one read).
  */
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { toUtcIso, toWindowView, type WindowView } from './calendar.ts';
 import { type CapacityAdjustment, countEmergency, givePlaceBack, reservePlace } from './capacity.ts';
 import type { Slot } from './emergency.ts';
@@ -70,6 +70,12 @@ export interface HistoryRecord {
   event: HistoryEvent;
   actor: Actor;
   detail: Record<string, unknown>;
+  /**
+   * The change's version the entry was committed at (a move's entries: the version it made; an entry
+   * appended after, such as a notice sent: the version it was decided on). History is ordered by it,
+   * then by `at`: commit order, not arrival order. Set by the store when it reads the history.
+   */
+  version?: number;
 }
 
 export interface Transition {
@@ -91,6 +97,16 @@ function entry(
   detail: Record<string, unknown> = {},
 ): HistoryRecord {
   return { at: toUtcIso(at), event, actor, detail };
+}
+
+/**
+ * The instant a move is stamped with: now, or the change's last update if that is later. Two writers
+ * read the clock before they commit, so the one that commits second may have read an earlier instant;
+ * stamping it no earlier than the commit it follows keeps `updatedAt` and the history from going back.
+ */
+function stampOf(change: ChangeRecord, now: DateTime): DateTime {
+  const last = DateTime.fromISO(change.updatedAt, { zone: 'utc' });
+  return last.isValid && last > now ? last : now;
 }
 
 function advance(change: ChangeRecord, now: DateTime, patch: Partial<ChangeRecord>): ChangeRecord {
@@ -211,12 +227,12 @@ export function scheduleEmergencyChange(
 /** The partner accepts the window (SCHEDULED -> CONFIRMED). */
 export function acknowledgeChange(change: ChangeRecord, actor: Actor, now: DateTime, comment?: string): Move {
   if (change.status !== 'SCHEDULED') return invalidState(change, 'acknowledged');
-  const at = toUtcIso(now);
+  const at = toUtcIso(stampOf(change, now));
   return {
-    change: advance(change, now, { status: 'CONFIRMED' }),
+    change: advance(change, stampOf(change, now), { status: 'CONFIRMED' }),
     history: [
-      entry(now, 'ACKNOWLEDGED', actor, comment ? { comment } : {}),
-      entry(now, 'CONFIRMED', actor, { by: 'acknowledgement', at }),
+      entry(stampOf(change, now), 'ACKNOWLEDGED', actor, comment ? { comment } : {}),
+      entry(stampOf(change, now), 'CONFIRMED', actor, { by: 'acknowledgement', at }),
     ],
     capacity: [],
   };
@@ -229,8 +245,10 @@ export function confirmAfterReplyBy(change: ChangeRecord, now: DateTime): Move {
     return refuse('INVALID_STATE', 409, `the partner may still answer until ${change.replyBy}`);
   }
   return {
-    change: advance(change, now, { status: 'CONFIRMED' }),
-    history: [entry(now, 'CONFIRMED', 'system', { by: 'reply-by passed', replyBy: change.replyBy })],
+    change: advance(change, stampOf(change, now), { status: 'CONFIRMED' }),
+    history: [
+      entry(stampOf(change, now), 'CONFIRMED', 'system', { by: 'reply-by passed', replyBy: change.replyBy }),
+    ],
     capacity: [],
   };
 }
@@ -264,7 +282,7 @@ export function rescheduleChange(
   const capacity: CapacityAdjustment[] = [reservePlace(policy, decision.window.id)];
   if (change.windowId) capacity.unshift(givePlaceBack(change.windowId));
   return {
-    change: advance(change, now, {
+    change: advance(change, stampOf(change, now), {
       // The partner chose the new date itself: that is its answer, so the change is confirmed.
       status: 'CONFIRMED',
       window,
@@ -273,8 +291,14 @@ export function rescheduleChange(
       reschedulesRemaining: change.reschedulesRemaining - 1,
     }),
     history: [
-      entry(now, 'RESCHEDULED', actor, { from: change.window, to: window, reason: request.reason }),
-      ...(change.status === 'SCHEDULED' ? [entry(now, 'CONFIRMED', actor, { by: 'reschedule' })] : []),
+      entry(stampOf(change, now), 'RESCHEDULED', actor, {
+        from: change.window,
+        to: window,
+        reason: request.reason,
+      }),
+      ...(change.status === 'SCHEDULED'
+        ? [entry(stampOf(change, now), 'CONFIRMED', actor, { by: 'reschedule' })]
+        : []),
     ],
     capacity,
   };
@@ -291,8 +315,8 @@ export function startChange(change: ChangeRecord, now: DateTime): Move {
     );
   }
   return {
-    change: advance(change, now, { status: 'IN_PROGRESS' }),
-    history: [entry(now, 'STARTED', 'system', { window: change.window })],
+    change: advance(change, stampOf(change, now), { status: 'IN_PROGRESS' }),
+    history: [entry(stampOf(change, now), 'STARTED', 'system', { window: change.window })],
     capacity: [],
   };
 }
@@ -313,8 +337,8 @@ export function completeChange(
   if (change.status !== 'IN_PROGRESS') return invalidState(change, 'completed');
   const { status, event } = OUTCOME_STATUS[outcome];
   return {
-    change: advance(change, now, dropUndefined({ status, outcome, outcomeNotes: notes })),
-    history: [entry(now, event, 'ops', notes ? { outcome, notes } : { outcome })],
+    change: advance(change, stampOf(change, now), dropUndefined({ status, outcome, outcomeNotes: notes })),
+    history: [entry(stampOf(change, now), event, 'ops', notes ? { outcome, notes } : { outcome })],
     capacity: [],
   };
 }
@@ -323,8 +347,8 @@ export function completeChange(
 export function cancelChange(change: ChangeRecord, reason: string, now: DateTime): Move {
   if (!OPEN_STATUSES.includes(change.status)) return invalidState(change, 'cancelled');
   return {
-    change: advance(change, now, { status: 'CANCELLED', cancelReason: reason }),
-    history: [entry(now, 'CANCELLED', 'ops', { reason })],
+    change: advance(change, stampOf(change, now), { status: 'CANCELLED', cancelReason: reason }),
+    history: [entry(stampOf(change, now), 'CANCELLED', 'ops', { reason })],
     capacity: change.windowId ? [givePlaceBack(change.windowId)] : [],
   };
 }

@@ -14,7 +14,7 @@ import {
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { API_STAGE, ROUTES, type RouteGroup } from '#contract/routes.ts';
+import { API_STAGE, RETRY_AFTER_SECONDS, ROUTES, type RouteGroup } from '#contract/routes.ts';
 import type { ChangeTable } from './change-table.ts';
 import { ServiceFunction } from './service-function.ts';
 
@@ -152,6 +152,21 @@ export class ChangeApi extends Construct {
         type,
         statusCode: String(statusCode),
         templates: contractError(code),
+      });
+    }
+    // The authorizer failed (not "Unauthorized": it could not check the key, e.g. the table could not be
+    // reached): the caller may retry, so 503 with Retry-After rather than API Gateway's bare 500.
+    for (const type of [ResponseType.AUTHORIZER_FAILURE, ResponseType.AUTHORIZER_CONFIGURATION_ERROR]) {
+      this.restApi.addGatewayResponse(`${type.responseType}Response`, {
+        type,
+        statusCode: '503',
+        templates: {
+          'application/json': JSON.stringify({
+            error: 'SERVICE_UNAVAILABLE',
+            message: `the API key could not be checked right now; retry in ${RETRY_AFTER_SECONDS} seconds`,
+          }),
+        },
+        responseHeaders: { 'Retry-After': `'${RETRY_AFTER_SECONDS}'` },
       });
     }
   }

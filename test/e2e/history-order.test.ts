@@ -3,11 +3,9 @@
  * the same second (history instants have second precision; here the clock is frozen, so everything
  * between two clock moves shares one instant).
  *
- * Known failure (reported to the lead): history items are sorted by `HISTORY#<at>#<unique>`, where a
- * move's entries get `<version>-<index>` and appended entries (NOTICE_SENT, REMINDER_SENT,
- * NOTIFICATION_FAILED, ALERT_RAISED) get `e-<random uuid>` (functions/adapters/dynamodb/change-store.ts,
- * historyItem / appendHistory). Within one second every move therefore sorts before every notice,
- * whatever came first, and notices sort among themselves at random.
+ * History is read in commit order: by the change's version each entry was committed at (a notice
+ * sent is appended at the version it was decided on), then by instant, then by write order
+ * (functions/adapters/dynamodb/keys.ts, `history`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmergency } from './support/changes.ts';

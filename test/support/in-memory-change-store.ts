@@ -44,14 +44,22 @@ export class InMemoryChangeStore implements ChangeStore {
       this.used.set(windowId, (this.used.get(windowId) ?? 0) + delta);
     this.changes.set(transition.change.changeId, {
       change: structuredClone(transition.change),
-      history: [...(current?.history ?? []), ...transition.history],
+      history: [
+        ...(current?.history ?? []),
+        ...transition.history.map((r) => ({ ...r, version: transition.change.version })),
+      ],
       notices: current?.notices ?? {},
     });
     this.writes.push(transition);
   }
 
-  async appendHistory(changeId: string, records: readonly HistoryRecord[]): Promise<void> {
-    this.changes.get(changeId)?.history.push(...records);
+  async appendHistory(
+    change: Pick<ChangeRecord, 'changeId' | 'version'>,
+    records: readonly HistoryRecord[],
+  ): Promise<void> {
+    this.changes
+      .get(change.changeId)
+      ?.history.push(...records.map((r) => ({ ...r, version: change.version })));
   }
 
   async query(query: ChangeQuery): Promise<{ items: ChangeRecord[] }> {

@@ -71,8 +71,25 @@ function writeOrder(): string {
   return `${String(Date.now()).padStart(15, '0')}-${String(historySequence).padStart(6, '0')}`;
 }
 
-function historyItem(changeId: string, record: HistoryRecord, unique: string) {
-  return { ...keys.history(changeId, record.at, unique), entity: 'history', changeId, ...record };
+function historyItem(changeId: string, version: number, record: HistoryRecord, unique: string) {
+  const { version: _ignored, ...entry } = record;
+  return {
+    ...keys.history(changeId, version, record.at, unique),
+    entity: 'history',
+    changeId,
+    ...entry,
+    version,
+  };
+}
+
+/** A history entry appended at a change's version (not a move's), as an item (also for other stores' transactions). */
+export function historyEntryItem(change: Pick<ChangeRecord, 'changeId' | 'version'>, record: HistoryRecord) {
+  return historyItem(
+    change.changeId,
+    change.version,
+    record,
+    `${writeOrder()}-0-${randomUUID().slice(0, 8)}`,
+  );
 }
 
 function backOff(attempt: number): Promise<void> {
@@ -101,8 +118,8 @@ export class DynamoChangeStore implements ChangeStore {
       for (const item of page.Items ?? []) {
         if (item.sk === '#CHANGE') change = withoutKeys<ChangeRecord>(item);
         else if (typeof item.sk === 'string' && item.sk.startsWith('HISTORY#')) {
-          const { at, event, actor, detail } = item as HistoryRecord;
-          history.push({ at, event, actor, detail: detail ?? {} });
+          const { at, event, actor, detail, version } = item as HistoryRecord;
+          history.push({ at, event, actor, detail: detail ?? {}, ...(version ? { version } : {}) });
         } else if (typeof item.sk === 'string' && item.sk.startsWith('NOTICE#')) {
           if (item.state === 'SENT' || item.state === 'FAILED')
             notices[item.sk.slice('NOTICE#'.length)] = item.state;
@@ -160,7 +177,7 @@ export class DynamoChangeStore implements ChangeStore {
     const historyPuts = transition.history.map((record, index) => ({
       Put: {
         TableName,
-        Item: historyItem(change.changeId, record, `${writeOrder()}-${index}`),
+        Item: historyItem(change.changeId, change.version, record, `${writeOrder()}-${index}`),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     }));
@@ -197,12 +214,15 @@ export class DynamoChangeStore implements ChangeStore {
     }
   }
 
-  async appendHistory(changeId: string, records: readonly HistoryRecord[]): Promise<void> {
+  async appendHistory(
+    change: Pick<ChangeRecord, 'changeId' | 'version'>,
+    records: readonly HistoryRecord[],
+  ): Promise<void> {
     for (const record of records) {
       await this.table.documents.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: historyItem(changeId, record, `${writeOrder()}-0-${randomUUID().slice(0, 8)}`),
+          Item: historyEntryItem(change, record),
         }),
       );
     }

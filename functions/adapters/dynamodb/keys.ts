@@ -16,9 +16,13 @@ export const keys = {
   }),
   apiKey: (keyHash: string) => ({ pk: `APIKEY#${keyHash}`, sk: '#APIKEY' }),
   change: (changeId: string) => ({ pk: `CHANGE#${changeId}`, sk: '#CHANGE' }),
-  history: (changeId: string, at: string, unique: string) => ({
+  /**
+   * One history entry: ordered by the change's version it was committed at (commit order), then by its
+   * instant, then by write order (`unique`), so concurrent writers never make it read out of order.
+   */
+  history: (changeId: string, version: number, at: string, unique: string) => ({
     pk: `CHANGE#${changeId}`,
-    sk: `HISTORY#${sortableInstant(at)}#${unique}`,
+    sk: `HISTORY#${String(version).padStart(10, '0')}#${sortableInstant(at)}#${unique}`,
   }),
   /** The ledger entry of one notice of a change: claimed, then SENT or FAILED, never sent twice. */
   notice: (changeId: string, noticeKey: string) => ({ pk: `CHANGE#${changeId}`, sk: `NOTICE#${noticeKey}` }),

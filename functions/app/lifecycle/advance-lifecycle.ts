@@ -52,7 +52,7 @@ async function raiseOutcomeOverdue(ports: AdvancePorts, change: ChangeRecord, at
   const records = [
     historyEntry(at, 'ALERT_RAISED', 'system', { event: 'OUTCOME_OVERDUE', alertId: alert.alertId }),
   ];
-  await ports.changes.appendHistory(change.changeId, records);
+  await ports.changes.appendHistory(change, records);
   await publishEvents(ports, change, records);
 }
 

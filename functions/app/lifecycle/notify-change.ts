@@ -66,7 +66,7 @@ export async function notifyChange(
           subject: notice.subject,
         }),
       ];
-      await ports.changes.appendHistory(change.changeId, records);
+      await ports.changes.appendHistory(change, records);
       await publishEvents(ports, change, records);
     }
   }

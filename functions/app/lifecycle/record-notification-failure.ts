@@ -35,7 +35,7 @@ export async function recordUndeliveredNotice(
       ? [historyEntry(at, 'ALERT_RAISED', 'system', { event: alert.event, alertId: alert.alertId })]
       : []),
   ];
-  await ports.changes.appendHistory(change.changeId, records);
+  await ports.changes.appendHistory(change, records);
   await publishEvents(ports, change, records);
 }
 

@@ -280,7 +280,13 @@ export function idempotency(ports: EdgePorts): Middleware {
       const started = request.internal[STARTED] as Started | undefined;
       if (!started) return;
       if (!refusalOf(request.error)) {
-        await ports.idempotency.abandon(started.scope, started.key);
+        // A failure of ours is not a first response. If the store itself is what failed, the record
+        // cannot be removed either: it lapses on its own (its lock), and the error answer stands.
+        await ports.idempotency.abandon(started.scope, started.key).catch((error: unknown) => {
+          logger.warn('the idempotency record could not be abandoned; it lapses with its lock', {
+            error: error as Error,
+          });
+        });
         return;
       }
       // A refusal is the first response too: the same retry gets the same answer.
