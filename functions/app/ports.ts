@@ -13,7 +13,7 @@ import type { Alert, AlertDraft } from '#core/alerts.ts';
 import type { ChangeRecord, HistoryRecord, Transition } from '#core/change.ts';
 import type { CopRequest, CopSettlement } from '#core/cop.ts';
 import type { Customer, Partner, StoredCertificate } from '#core/directory.ts';
-import type { NoticeState } from '#core/lifecycle.ts';
+import type { NoticeEntry } from '#core/lifecycle.ts';
 import type { Policy } from '#core/policy.ts';
 import type { BackupResult, RetentionRecord, StoredBackup, StoredRetention } from '#core/retention.ts';
 import type { Principal } from '#core/visibility.ts';
@@ -52,8 +52,8 @@ export interface CursorPage<T> {
 export interface StoredChange {
   change: ChangeRecord;
   history: HistoryRecord[];
-  /** Settled notices (SENT or FAILED) by ledger key. */
-  notices: Record<string, NoticeState>;
+  /** The notice ledger's entries of the change, by key (claimed, owed, settled). */
+  notices: Record<string, NoticeEntry>;
 }
 
 export type ChangeScope =
@@ -127,22 +127,64 @@ export interface EventPublisher {
 /** A notice of the ledger: one notice of a change, or the outcome notice of a COP request. */
 export type NoticeRef = { changeId: string; noticeKey: string } | { copRequestId: string };
 
-export type NoticeClaim = { claimed: true; attempt: number } | { claimed: false };
+export type NoticeClaim =
+  | {
+      claimed: true;
+      /** The attempt's number (1 for the first); it settles or releases only its own claim. */
+      attempt: number;
+      /**
+       * Why this is a second delivery: `lapsed`, the claim of an earlier attempt lapsed (its sender
+       * died between claiming and settling, perhaps after the mail service took the mail), so this
+       * delivery may be a duplicate; `resend`, ops asked for it again. Absent for a first delivery.
+       */
+      again?: 'lapsed' | 'resend';
+    }
+  | { claimed: false };
 
 export type NoticeSettlement =
   | { state: 'SENT'; messageId: string; at: string }
   | { state: 'FAILED'; reason: string; at: string };
 
+/** History entries written with a ledger update, in the same transaction (they record what it did). */
+export interface HistoryWith {
+  change: Pick<ChangeRecord, 'changeId' | 'version'>;
+  records: readonly HistoryRecord[];
+}
+
 /**
- * Each notice is claimed before it is sent and settled after, so it is never sent twice; a claim
- * left by a crashed attempt expires, a failed send releases it for the next attempt.
+ * Each notice is claimed before it is sent and settled after. A claim lapses after a while: its
+ * sender died, and the next attempt may claim it again (and flags the delivery as a possible
+ * duplicate); a failed send releases it for the next attempt; after the fast retries a notice stays
+ * owed with a time for its next attempt (growing back-off) until it is delivered.
  */
 export interface NoticeLedger {
   /** Not claimed when it is settled already or another attempt holds it. Numbers the attempts. */
   claim(ref: NoticeRef, now: DateTime): Promise<NoticeClaim>;
-  settle(ref: NoticeRef, settlement: NoticeSettlement): Promise<void>;
+  /**
+   * Settles the notice (and writes `history` with it, at once). With `attempt`, only that attempt's own
+   * claim is settled: `false` when the claim lapsed and was taken meanwhile (nothing written).
+   */
+  settle(
+    ref: NoticeRef,
+    settlement: NoticeSettlement,
+    options?: { attempt?: number; history?: HistoryWith },
+  ): Promise<boolean>;
   /** The send failed: the next attempt may claim it again. */
   release(ref: NoticeRef, reason: string): Promise<void>;
+  /**
+   * The fast retries ran out: the notice stays owed, its next attempt not before `nextAttemptAt`
+   * (`history` written with it). `false` when it was settled meanwhile (nothing written).
+   */
+  owe(
+    ref: NoticeRef,
+    owed: { nextAttemptAt: string; reason: string },
+    history?: HistoryWith,
+  ): Promise<boolean>;
+  /**
+   * Ops ask for a notice to be sent again (a settled or owed one; RESEND). `false` when it was never
+   * attempted or an attempt holds it right now (nothing written).
+   */
+  askResend(ref: NoticeRef, at: string): Promise<boolean>;
 }
 
 export interface MailAttachment {

@@ -281,3 +281,22 @@ export function planChange(policy: Policy, request: PlanRequest, capacityUsed: C
       `after the notice (up to ${horizonDate}): ${binding.why()}.`,
   );
 }
+
+/**
+ * Whether a window still respects the notice rule (and starts no earlier than the notice) when the
+ * notice goes out at `noticeAt`: a disruptive change's window starts on a local date on or after
+ * `addBusinessDays(noticeAt, 10)`; a non-disruptive one at least 24 hours after it.
+ */
+export function noticeRuleHolds(
+  policy: Policy,
+  change: { region: Region; disruptsCalling: boolean; window: { start: string } },
+  noticeAt: DateTime,
+): boolean {
+  const start = DateTime.fromISO(change.window.start, { zone: 'utc' });
+  if (start < noticeAt) return false;
+  if (!change.disruptsCalling) return start >= noticeAt.plus({ hours: policy.notice.nonDisruptiveMinHours });
+  const zone = zoneOf(policy, change.region);
+  const noticeDate = noticeAt.setZone(zone).toISODate() as LocalDate;
+  const earliest = addBusinessDaysToDate(policy, change.region, noticeDate, policy.notice.disruptiveBusinessDays);
+  return (start.setZone(zone).toISODate() as LocalDate) >= earliest;
+}

@@ -270,6 +270,8 @@ export const policySchema = z
             OUTCOME_OVERDUE: z.enum(ALERT_PRIORITIES),
             /** A certificate can no longer be renewed with full notice before it expires. */
             CERTIFICATE_AT_RISK: z.enum(ALERT_PRIORITIES),
+            /** A planned change's first notice came too late for its window: the system moved it. */
+            NOTICE_LATE: z.enum(ALERT_PRIORITIES),
           })
           .default({
             JOB_CRASHED: 'P1',
@@ -280,6 +282,7 @@ export const policySchema = z
             WINDOW_OVER_CAPACITY: 'P3',
             OUTCOME_OVERDUE: 'P2',
             CERTIFICATE_AT_RISK: 'P1',
+            NOTICE_LATE: 'P2',
           }),
       })
       .prefault({}),

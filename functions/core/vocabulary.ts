@@ -62,6 +62,8 @@ export const HISTORY_EVENTS = [
   'CANCELLED',
   'NOTIFICATION_FAILED',
   'ALERT_RAISED',
+  /** A notice delivered again: a resend ops asked for, or a possible duplicate after a sender died. */
+  'NOTICE_RESENT',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 
@@ -109,7 +111,7 @@ export const NOTICE_KINDS = [
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** What a parked lifecycle waits for. */
-export const PARK_PHASES = ['reply', 'confirmed', 'outcome'] as const;
+export const PARK_PHASES = ['reply', 'confirmed', 'outcome', 'notice'] as const;
 export type ParkPhase = (typeof PARK_PHASES)[number];
 
 // ------------------------------------------------------------------------------------------------
@@ -143,6 +145,7 @@ export const ALERT_EVENTS = [
   'WINDOW_OVER_CAPACITY',
   'OUTCOME_OVERDUE',
   'CERTIFICATE_AT_RISK',
+  'NOTICE_LATE',
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 

@@ -1,8 +1,9 @@
 /**
  * SES failures. The workflow retries a notice three more times (1 s, 2 s, 4 s, scaled down here):
  * - SES failing twice then recovering: the notice goes out exactly once and the history says so once;
- * - SES failing for good: the notice is recorded as NOTIFICATION_FAILED with a P2 alert for ops, and
- *   the lifecycle still goes on to the end (once SES recovers, the outcome notice is delivered).
+ * - SES failing for a long time: the notice stays owed (NOTIFICATION_FAILED once, one P2 alert), is
+ *   retried with growing back-off, holds the change (no confirmation by silence while the partner has
+ *   not been told), and is delivered once SES heals; the change then counts its notice from that delivery.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPlanned } from './support/changes.ts';
@@ -11,6 +12,7 @@ import {
   entriesOf,
   eventsOf,
   expectNotice,
+  expectWindowStated,
   GLOBEX_PLANNED,
   mailsOf,
   readChange,
@@ -71,10 +73,10 @@ describe('SES failing twice, then recovering', () => {
   });
 });
 
-describe('SES failing for good', () => {
+describe('SES failing for a long time (an outage), then healing', () => {
   let change: ChangeView;
 
-  it('records the scheduled notice as failed and raises a P2 alert for ops', async () => {
+  it('keeps the scheduled notice owed: recorded once, one P2 alert for ops, nothing sent', async () => {
     // Prepare
     system.runtime.mail.faults.failAlways();
 
@@ -88,7 +90,11 @@ describe('SES failing for good', () => {
     expect(eventsOf(stored).sort()).toEqual(['ALERT_RAISED', 'NOTIFICATION_FAILED', 'SCHEDULED']);
     expect(entriesOf(stored, 'NOTIFICATION_FAILED')[0]).toMatchObject({
       actor: 'system',
-      detail: { notice: 'scheduled' },
+      detail: {
+        notice: 'scheduled',
+        owed: true,
+        nextAttemptAt: shift(change.createdAt as string, { minutes: 5 }),
+      },
     });
     expect(await mailsOf(system, change.changeId)).toEqual([]);
     const alerts = await alertsFor(change.changeId);
@@ -111,48 +117,55 @@ describe('SES failing for good', () => {
     expect(system.runtime.workflow.describe(change.changeId)?.status).toBe('RUNNING');
   });
 
-  it('still confirms at reply-by and starts at the window while SES is down', async () => {
-    system.runtime.mail.faults.failAlways();
+  it('while the partner has not been told, does not confirm the change at reply-by; retries, alerting once', async () => {
+    const faults = system.runtime.mail.faults;
+    faults.failAlways();
+    const failuresBefore = faults.failures;
 
     await system.set(change.replyBy as string);
-    await system.set(shift(change.window.start, { hours: -24 }));
-    await system.set(change.window.start);
 
     const stored = await readChange(system, change.changeId);
-    expect(stored.status).toBe('IN_PROGRESS');
-    expect(entriesOf(stored, 'CONFIRMED')).toHaveLength(1);
-    expect(entriesOf(stored, 'STARTED')).toHaveLength(1);
-    // Reminder and started notice failed as well, each recorded once.
-    expect(entriesOf(stored, 'NOTIFICATION_FAILED').map((e) => e.detail.notice)).toEqual([
-      'scheduled',
-      `reminder-24h@${change.window.start}`,
-      'started',
-    ]);
+    expect(stored.status).toBe('SCHEDULED');
+    expect(entriesOf(stored, 'CONFIRMED')).toEqual([]);
+    // Tried again with back-off meanwhile (each round: one try and three fast retries) ...
+    expect(faults.failures - failuresBefore).toBeGreaterThanOrEqual(4);
+    // ... but recorded, and alerted, once for the notice.
+    expect(entriesOf(stored, 'NOTIFICATION_FAILED')).toHaveLength(1);
+    const alerts = await alertsFor(change.changeId);
+    expect(alerts.filter((a) => a.event === 'NOTIFICATION_FAILED')).toHaveLength(1);
     expect(await mailsOf(system, change.changeId)).toEqual([]);
   });
 
-  it('completes once SES is back, and the outcome notice is delivered', async () => {
+  it('sends the notice once SES is back, moved to a window its delivery gives notice for', async () => {
+    // The original failure (issue 9): a notice given up during an SES outage was never sent after SES
+    // healed, and the change went on as if the partner had been told.
     system.runtime.mail.faults.heal();
-    await system.advance('PT3H');
 
-    const done = await system.call('POST', `/changes/${change.changeId}/complete`, {
-      body: { outcome: 'rolled-back', notes: 'Rolled back after a failed health check.' },
-    });
+    await system.advance('PT6H');
 
-    expect(done.status).toBe(200);
     const mails = await mailsOf(system, change.changeId);
     expect(subjectsOf(mails, change.changeId)).toEqual([
-      'Maintenance rolled back: Notice that cannot be delivered',
+      'Scheduled maintenance: Notice that cannot be delivered',
     ]);
-    expectNotice(mails[0]!, {
-      changeId: change.changeId,
-      subject: 'Maintenance rolled back: Notice that cannot be delivered',
-      ...GLOBEX_PLANNED,
-    });
-    expect(mails[0]!.text).toContain('Rolled back after a failed health check.');
     const stored = await readChange(system, change.changeId);
-    expect(stored.status).toBe('ROLLED_BACK');
-    expect(eventsOf(stored).slice(-2)).toEqual(['ROLLED_BACK', 'NOTICE_SENT']);
-    expect(system.runtime.workflow.describe(change.changeId)?.status).toBe('SUCCEEDED');
+    const sent = entriesOf(stored, 'NOTICE_SENT');
+    expect(sent).toHaveLength(1);
+    // Notice counts from delivery: 10 business days from Fri 27 Nov reach Fri 11 Dec, past the window of
+    // Tue 8 Dec, so the change was moved (by the system, the partner's reschedule untouched) before the
+    // notice went out, and the notice announces the new window.
+    expect(stored.noticeSentAt).toBe(sent[0]?.at);
+    expect(entriesOf(stored, 'RESCHEDULED')).toEqual([
+      expect.objectContaining({
+        actor: 'system',
+        detail: expect.objectContaining({ reason: 'late-notice' }),
+      }),
+    ]);
+    expect(stored.window.start > change.window.start).toBe(true);
+    expect(stored.reschedulesRemaining).toBe(change.reschedulesRemaining);
+    expectWindowStated(mails[0]!, stored.window);
+    const late = (await alertsFor(change.changeId)).filter((a) => a.event === 'NOTICE_LATE');
+    expect(late).toEqual([expect.objectContaining({ priority: 'P2' })]);
+    expect(stored.status).toBe('SCHEDULED');
+    expect(system.runtime.workflow.describe(change.changeId)?.status).toBe('RUNNING');
   });
 });

@@ -26,7 +26,7 @@ import {
 } from '#app/ports.ts';
 import { decodePageToken, encodePageToken, InvalidPageToken, readAllPages } from '#commons/paging.ts';
 import type { ChangeRecord, HistoryRecord, Transition } from '#core/change.ts';
-import type { NoticeState } from '#core/lifecycle.ts';
+import type { NoticeEntry } from '#core/lifecycle.ts';
 import { indexKeys, keys, sortableInstant, withoutKeys } from './keys.ts';
 import type { Table } from './table.ts';
 
@@ -82,6 +82,24 @@ function historyItem(changeId: string, version: number, record: HistoryRecord, u
   };
 }
 
+const isoOfSeconds = (value: unknown) =>
+  typeof value === 'number' ? new Date(value * 1000).toISOString().replace('.000Z', 'Z') : undefined;
+
+/** A ledger item as the decider reads it (functions/core/lifecycle.ts, NoticeEntry). */
+function noticeEntryOf(item: Record<string, unknown>): NoticeEntry {
+  const claimedUntil = isoOfSeconds(item.claimedUntil);
+  const nextAttemptAt = isoOfSeconds(item.nextAttemptAt);
+  return {
+    state: item.state as NoticeEntry['state'],
+    ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}),
+    ...(claimedUntil ? { claimedUntil } : {}),
+    ...(nextAttemptAt ? { nextAttemptAt } : {}),
+    ...(typeof item.settledAt === 'string' ? { settledAt: item.settledAt } : {}),
+    ...(typeof item.rounds === 'number' ? { rounds: item.rounds } : {}),
+    ...(typeof item.firstSentAt === 'string' ? { firstSentAt: item.firstSentAt } : {}),
+  };
+}
+
 /** A history entry appended at a change's version (not a move's), as an item (also for other stores' transactions). */
 export function historyEntryItem(change: Pick<ChangeRecord, 'changeId' | 'version'>, record: HistoryRecord) {
   return historyItem(
@@ -103,7 +121,7 @@ export class DynamoChangeStore implements ChangeStore {
   async read(changeId: string): Promise<StoredChange | null> {
     let change: ChangeRecord | null = null;
     const history: HistoryRecord[] = [];
-    const notices: Record<string, NoticeState> = {};
+    const notices: Record<string, NoticeEntry> = {};
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.table.documents.send(
@@ -121,8 +139,7 @@ export class DynamoChangeStore implements ChangeStore {
           const { at, event, actor, detail, version } = item as HistoryRecord;
           history.push({ at, event, actor, detail: detail ?? {}, ...(version ? { version } : {}) });
         } else if (typeof item.sk === 'string' && item.sk.startsWith('NOTICE#')) {
-          if (item.state === 'SENT' || item.state === 'FAILED')
-            notices[item.sk.slice('NOTICE#'.length)] = item.state;
+          notices[item.sk.slice('NOTICE#'.length)] = noticeEntryOf(item);
         }
       }
       startKey = page.LastEvaluatedKey;

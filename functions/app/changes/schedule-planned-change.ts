@@ -29,7 +29,10 @@ export type PlannedChangeRequest = Omit<NewChangeFields, 'changeId'> & {
  * is answered from counters read in bulk, and plans again if it asked about windows not read yet (it
  * walks forward only while windows are full, so this settles in a round or two).
  */
-async function planWithStoredCapacity(ports: SchedulePorts, request: PlanRequest): Promise<Plan> {
+export async function planWithStoredCapacity(
+  ports: Pick<Ports, 'changes' | 'policy'>,
+  request: PlanRequest,
+): Promise<Plan> {
   const known = new Map<string, number>();
   for (let round = 0; round < 20; round++) {
     const unknown = new Set<string>();

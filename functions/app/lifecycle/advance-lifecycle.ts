@@ -12,11 +12,14 @@ import { notFound } from '#app/changes/new-change.ts';
 import { publishEvents } from '#app/events.ts';
 import type { Ports } from '#app/ports.ts';
 import { toUtcIso } from '#core/calendar.ts';
+import { planWithStoredCapacity } from '#app/changes/schedule-planned-change.ts';
 import {
   type ChangeRecord,
   confirmAfterReplyBy,
   historyEntry,
   type Move,
+  moveForLateNotice,
+  recordNoticeDelivery,
   startChange,
 } from '#core/change.ts';
 import { hasCode } from '#core/errors.ts';
@@ -39,6 +42,70 @@ async function systemMove(ports: AdvancePorts, changeId: string, decide: (change
     await applyMove(ports, { changeId, decide });
   } catch (error) {
     if (!hasCode(error, 'INVALID_STATE')) throw error;
+  }
+}
+
+/**
+ * The first notice would go out too late for the window (notice counts from delivery): the change moves
+ * to the earliest eligible window counted from now, its place taken there atomically, and ops get one P2
+ * alert; the partner learns the new window from that first notice. With no eligible window left (a
+ * certificate about to expire), ops are alerted and the notice announces the window the change has.
+ */
+async function moveForLateFirstNotice(ports: AdvancePorts, change: ChangeRecord, at: DateTime): Promise<void> {
+  const alert = (detail: Record<string, unknown>, subject: string) =>
+    raiseAlert(ports, 'NOTICE_LATE', {
+      raisedAt: at,
+      subject,
+      detail: { changeId: change.changeId, customerId: change.customerId, ...detail },
+      dedupeKey: `NOTICE_LATE#${change.changeId}#${change.window.start}`,
+    });
+  for (let attempt = 0; ; attempt++) {
+    let moved: ChangeRecord;
+    try {
+      const plan = await planWithStoredCapacity(ports, {
+        region: change.region,
+        type: change.type,
+        disruptsCalling: change.disruptsCalling,
+        noticeSentAt: at,
+        ...(change.certificateExpiresAt ? { certificateExpiresAt: change.certificateExpiresAt } : {}),
+        urgent: change.urgent,
+      });
+      ({ change: moved } = await applyMove(ports, {
+        changeId: change.changeId,
+        decide: (current) => moveForLateNotice(ports.policy, current, plan, at),
+      }));
+    } catch (error) {
+      if (hasCode(error, 'WINDOW_FULL') && attempt < 5) continue;
+      if (hasCode(error, 'INVALID_STATE')) return;
+      if (!hasCode(error, 'NO_ELIGIBLE_WINDOW')) throw error;
+      const { alert: raised } = await alert(
+        { windowStart: change.window.start, reason: (error as Error).message },
+        `The first notice of change ${change.changeId} comes too late for its window, and no later window fits`,
+      );
+      const records = [
+        historyEntry(at, 'ALERT_RAISED', 'system', {
+          event: 'NOTICE_LATE',
+          alertId: raised.alertId,
+          noWindow: true,
+          windowStart: change.window.start,
+        }),
+      ];
+      await ports.changes.appendHistory(change, records);
+      await publishEvents(ports, change, records);
+      return;
+    }
+    const { alert: raised, created } = await alert(
+      { from: change.window.start, to: moved.window.start },
+      `Change ${change.changeId} moved to ${moved.window.start}: its first notice came too late for ${change.window.start}`,
+    );
+    if (created) {
+      const records = [
+        historyEntry(at, 'ALERT_RAISED', 'system', { event: 'NOTICE_LATE', alertId: raised.alertId }),
+      ];
+      await ports.changes.appendHistory(moved, records);
+      await publishEvents(ports, moved, records);
+    }
+    return;
   }
 }
 
@@ -74,6 +141,14 @@ export async function advanceLifecycle(ports: AdvancePorts, changeId: string): P
         break;
       case 'alert-outcome-overdue':
         await raiseOutcomeOverdue(ports, stored.change, at);
+        break;
+      case 'move-late-notice':
+        await moveForLateFirstNotice(ports, stored.change, at);
+        break;
+      case 'record-notice-delivery':
+        await systemMove(ports, changeId, (change) =>
+          recordNoticeDelivery(ports.policy, change, action.at, at),
+        );
         break;
       case 'park':
         return {

@@ -1,7 +1,8 @@
 /**
- * A change's notice that could not be delivered: recorded in its history (NOTIFICATION_FAILED), with a
- * P2 alert for ops, and the lifecycle goes on without it. Reached two ways: the notice can never be
- * delivered (nobody to receive it), or the state machine's retries of a failed send ran out.
+ * A change's notice that could not be delivered: recorded in its history (NOTIFICATION_FAILED), with one
+ * P2 alert for ops per notice. Reached two ways: the notice can never be delivered (nobody to receive it:
+ * given up, the lifecycle goes on without it), or the state machine's fast retries of a failed send ran
+ * out (it stays owed and is tried again with growing back-off until it is delivered).
  */
 import type { DateTime } from 'luxon';
 import { raiseAlert } from '#app/alerts/raise-alert.ts';
@@ -9,8 +10,8 @@ import { notFound } from '#app/changes/new-change.ts';
 import { publishEvents } from '#app/events.ts';
 import type { Ports } from '#app/ports.ts';
 import { toUtcIso } from '#core/calendar.ts';
-import { type ChangeRecord, historyEntry } from '#core/change.ts';
-import { nextLifecycleAction } from '#core/lifecycle.ts';
+import { type ChangeRecord, type HistoryRecord, historyEntry } from '#core/change.ts';
+import { nextLifecycleAction, nextNoticeAttempt } from '#core/lifecycle.ts';
 import { failedNoticeOf } from './notification-delivery-error.ts';
 
 type FailurePorts = Pick<Ports, 'changes' | 'events' | 'alerts' | 'pager' | 'policy'>;
@@ -40,8 +41,12 @@ export async function recordUndeliveredNotice(
 }
 
 /**
- * The state machine gave up sending a notice. The notice is the one the error's Cause names; failing
- * that, the one the lifecycle still wants. A notice settled meanwhile is left as it is.
+ * The state machine's fast retries of a notice ran out. The notice is the one the error's Cause names;
+ * failing that, the one the lifecycle still wants. It stays owed: its next attempt waits a growing
+ * back-off (core/lifecycle.ts, nextNoticeAttempt) and the lifecycle goes on with what it may do
+ * meanwhile. The first time, the history says so (NOTIFICATION_FAILED, with the next attempt) and ops
+ * get one P2 alert for that notice; later rounds only move the next attempt. A notice settled
+ * meanwhile is left as it is.
  */
 export async function recordNotificationFailure(
   ports: FailurePorts & Pick<Ports, 'noticeLedger' | 'clock'>,
@@ -52,12 +57,38 @@ export async function recordNotificationFailure(
   if (!stored) throw notFound('change', changeId);
   const at = ports.clock.now();
   const pending = nextLifecycleAction(ports.policy, stored, at);
-  const key = failedNoticeOf(cause)?.noticeKey ?? (pending.kind === 'notify' ? pending.key : undefined);
-  if (!key || stored.notices[key]) return;
-  const reason = 'delivery kept failing after retries';
-  await ports.noticeLedger.settle(
+  const failed = failedNoticeOf(cause);
+  const key = failed?.noticeKey ?? (pending.kind === 'notify' ? pending.key : undefined);
+  if (!key) return;
+  const entry = stored.notices[key];
+  if (entry?.state === 'SENT' || entry?.state === 'FAILED') return;
+  const rounds = entry?.rounds ?? 0;
+  const nextAttemptAt = toUtcIso(nextNoticeAttempt(at, rounds));
+  const reason = failed?.reason ?? 'delivery kept failing after retries';
+  const first = rounds === 0 && !hasFailureEntry(stored.history, key);
+  let records: HistoryRecord[] = [];
+  if (first) {
+    const { alert, created } = await raiseAlert(ports, 'NOTIFICATION_FAILED', {
+      raisedAt: at,
+      subject: `Notice ${key} for change ${changeId} could not be delivered yet; it is retried until it is`,
+      detail: { changeId, partnerId: stored.change.partnerId, notice: key, reason, nextAttemptAt },
+      dedupeKey: `NOTIFICATION_FAILED#${changeId}#${key}`,
+    });
+    records = [
+      historyEntry(at, 'NOTIFICATION_FAILED', 'system', { notice: key, reason, owed: true, nextAttemptAt }),
+      ...(created
+        ? [historyEntry(at, 'ALERT_RAISED', 'system', { event: alert.event, alertId: alert.alertId })]
+        : []),
+    ];
+  }
+  const owed = await ports.noticeLedger.owe(
     { changeId, noticeKey: key },
-    { state: 'FAILED', reason, at: toUtcIso(at) },
+    { nextAttemptAt, reason },
+    records.length > 0 ? { change: stored.change, records } : undefined,
   );
-  await recordUndeliveredNotice(ports, stored.change, key, reason, at);
+  if (owed) await publishEvents(ports, stored.change, records);
+}
+
+function hasFailureEntry(history: readonly HistoryRecord[], key: string): boolean {
+  return history.some((entry) => entry.event === 'NOTIFICATION_FAILED' && entry.detail.notice === key);
 }

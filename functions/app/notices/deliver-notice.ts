@@ -1,6 +1,8 @@
 /**
- * Delivering one notice, at most once: the one send path of the system, for the notices of a change's
- * lifecycle and for the outcome notices of COP requests.
+ * Delivering one notice: the one send path of the system, for the notices of a change's lifecycle and
+ * for the outcome notices of COP requests. At least once: a second delivery happens only when a sender
+ * died between the mail service taking the mail and the ledger settling it (its claim lapses and the
+ * next attempt sends again, flagged `again: 'lapsed'`), or when ops ask for a resend (`again: 'resend'`).
  *
  * 1. The notice is claimed in the ledger; a notice already settled, or held by another attempt, is
  *    left alone (`not-claimed`).
@@ -8,14 +10,15 @@
  *    settled FAILED with the reason (`undeliverable`): sending again would not help.
  * 3. It is sent from the notice sender, to the partner's recipients (or, with none, to those in copy),
  *    a calendar invite attached when it has one.
- * 4. Sent: settled SENT with the message id (`sent`). Not taken by the mail service: the claim is
- *    released so a later attempt may send it (`failed`).
+ * 4. Sent: settled SENT with the message id, and the caller's history entries in the same write
+ *    (`sent`). Not taken by the mail service: the claim is released so a later attempt may send it
+ *    (`failed`).
  *
- * What follows is the caller's: the lifecycle records a sent notice in the history and lets its state
- * machine retry a failed one; the COP job counts, and retries on its next run.
+ * What follows is the caller's: the lifecycle lets its state machine retry a failed notice, then owes it
+ * with back-off; the COP job counts, and retries on its next run.
  */
 import type { DateTime } from 'luxon';
-import type { NoticeRef, Ports } from '#app/ports.ts';
+import type { HistoryWith, NoticeRef, Ports } from '#app/ports.ts';
 import { toUtcIso } from '#core/calendar.ts';
 import type { Notice } from '#core/notices.ts';
 
@@ -40,11 +43,23 @@ export interface NoticeToDeliver {
   /** Composes the notice, once it is claimed. */
   compose(): Promise<Composed | Undeliverable>;
   headers: Record<string, string>;
+  /** What to record with the settlement, in the same write (a change's history entry). */
+  record?(sent: { messageId: string; notice: NoticeDraft; attempt: number; again?: 'lapsed' | 'resend' }):
+    | HistoryWith
+    | undefined;
 }
 
 export type Delivery =
   | { kind: 'not-claimed' }
-  | { kind: 'sent'; messageId: string; notice: NoticeDraft; attempt: number }
+  | {
+      kind: 'sent';
+      messageId: string;
+      notice: NoticeDraft;
+      attempt: number;
+      again?: 'lapsed' | 'resend';
+      /** The history written with the settlement; absent when the claim lapsed and was taken meanwhile. */
+      recorded?: HistoryWith;
+    }
   | { kind: 'undeliverable'; reason: string; attempt: number }
   | { kind: 'failed'; reason: string; attempt: number; error: unknown };
 
@@ -66,10 +81,14 @@ export async function deliverNotice(
   const { ref, at } = notice;
   const claim = await ports.noticeLedger.claim(ref, at);
   if (!claim.claimed) return { kind: 'not-claimed' };
-  const { attempt } = claim;
+  const { attempt, again } = claim;
   const composed = readable(await notice.compose());
   if ('reason' in composed) {
-    await ports.noticeLedger.settle(ref, { state: 'FAILED', reason: composed.reason, at: toUtcIso(at) });
+    await ports.noticeLedger.settle(
+      ref,
+      { state: 'FAILED', reason: composed.reason, at: toUtcIso(at) },
+      { attempt },
+    );
     return { kind: 'undeliverable', reason: composed.reason, attempt };
   }
   const { draft, date } = composed;
@@ -101,6 +120,18 @@ export async function deliverNotice(
     await ports.noticeLedger.release(ref, why);
     return { kind: 'failed', reason: why, attempt, error };
   }
-  await ports.noticeLedger.settle(ref, { state: 'SENT', messageId, at: toUtcIso(at) });
-  return { kind: 'sent', messageId, notice: draft, attempt };
+  const history = notice.record?.({ messageId, notice: draft, attempt, ...(again ? { again } : {}) });
+  const settled = await ports.noticeLedger.settle(
+    ref,
+    { state: 'SENT', messageId, at: toUtcIso(at) },
+    { attempt, ...(history ? { history } : {}) },
+  );
+  return {
+    kind: 'sent',
+    messageId,
+    notice: draft,
+    attempt,
+    ...(again ? { again } : {}),
+    ...(settled && history ? { recorded: history } : {}),
+  };
 }

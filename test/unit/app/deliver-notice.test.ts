@@ -42,9 +42,17 @@ class LedgerDouble implements NoticeLedger {
   async settle(_ref: NoticeRef, settlement: NoticeSettlement) {
     this.events.push(`settle ${settlement.state}`);
     this.settled = settlement;
+    return true;
   }
   async release(_ref: NoticeRef, reason: string) {
     this.events.push(`release ${reason}`);
+  }
+  async owe() {
+    this.events.push('owe');
+    return true;
+  }
+  async askResend() {
+    return false;
   }
 }
 

@@ -72,6 +72,7 @@ describe('draftAlert', () => {
           WINDOW_OVER_CAPACITY: 'P3',
           OUTCOME_OVERDUE: 'P2',
           CERTIFICATE_AT_RISK: 'P1',
+          NOTICE_LATE: 'P2',
         },
       },
     });

@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecord, HistoryRecord } from '#core/change.ts';
-import { type LifecycleAction, type NoticeState, nextLifecycleAction } from '#core/lifecycle.ts';
+import {
+  type LifecycleAction,
+  type NoticeEntry,
+  type NoticeState,
+  nextLifecycleAction,
+  nextNoticeAttempt,
+} from '#core/lifecycle.ts';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '#core/policy.ts';
 import { AMER_WINDOW, plannedChangeRecord } from '../support/change-fixtures.ts';
 
@@ -69,7 +75,7 @@ function historyEvent(event: HistoryRecord['event'], at: string, detail: Record<
 }
 
 interface Situation {
-  notices?: Record<string, NoticeState>;
+  notices?: Record<string, NoticeState | NoticeEntry>;
   history?: HistoryRecord[];
   policy?: Policy;
 }
@@ -89,7 +95,7 @@ function plain(action: LifecycleAction): Record<string, unknown> {
     : { ...action };
 }
 
-function park(phase: 'reply' | 'confirmed' | 'outcome', until: string) {
+function park(phase: 'reply' | 'confirmed' | 'outcome' | 'notice', until: string) {
   return { kind: 'park', phase, until };
 }
 
@@ -571,5 +577,192 @@ describe('nextLifecycleAction: several reminders (reminderOffsetsHours [72, 24])
 
     expect(plain(parked)).toEqual(park('confirmed', '2026-12-07T02:00:00Z'));
     expect(due).toEqual({ kind: 'notify', notice: 'reminder', key: REMINDER_KEY, reminderHours: 24 });
+  });
+});
+
+describe('nextLifecycleAction: notices owed until delivered, and claims left by a dead sender', () => {
+  it('a scheduled notice claimed by a sender that died: parks until its claim lapses, never spins', () => {
+    const change = plannedChange();
+    const notices = {
+      scheduled: { state: 'SENDING' as const, attempts: 1, claimedUntil: '2026-11-16T15:05:00Z' },
+    };
+
+    const held = decide(change, '2026-11-16T15:00:10Z', { notices });
+    const lapsed = decide(change, '2026-11-16T15:05:00Z', { notices });
+
+    expect(plain(held)).toEqual(park('notice', '2026-11-16T15:05:00Z'));
+    expect(lapsed).toEqual({ kind: 'notify', notice: 'scheduled', key: 'scheduled' });
+  });
+
+  it('a first notice still owed holds the change: no confirmation at replyBy, no start at the window', () => {
+    const change = plannedChange();
+    const notices = {
+      scheduled: { state: 'RETRY' as const, rounds: 3, nextAttemptAt: '2026-12-08T03:00:00Z' },
+    };
+
+    const atReplyBy = decide(change, '2026-11-19T15:00:00Z', { notices });
+    const atWindow = decide(change, '2026-12-08T02:00:00Z', { notices });
+
+    expect(plain(atReplyBy)).toEqual(park('notice', '2026-12-08T03:00:00Z'));
+    expect(plain(atWindow)).toEqual(park('notice', '2026-12-08T03:00:00Z'));
+  });
+
+  it('an owed notice whose back-off is over is sent again', () => {
+    const notices = {
+      scheduled: { state: 'RETRY' as const, rounds: 1, nextAttemptAt: '2026-11-16T15:05:00Z' },
+    };
+
+    const action = decide(plannedChange(), '2026-11-16T15:05:00Z', { notices });
+
+    expect(action).toEqual({ kind: 'notify', notice: 'scheduled', key: 'scheduled' });
+  });
+
+  it('an owed reminder does not hold the change: it parks until the earlier of its retry and the start', () => {
+    const change = plannedChange({ status: 'CONFIRMED' });
+    const notices = {
+      scheduled: 'SENT' as const,
+      [REMINDER_KEY]: { state: 'RETRY' as const, rounds: 1, nextAttemptAt: '2026-12-07T02:10:00Z' },
+    };
+
+    const waiting = decide(change, '2026-12-07T02:05:00Z', { notices });
+    const atStart = decide(change, '2026-12-08T02:00:00Z', { notices });
+
+    expect(plain(waiting)).toEqual(park('confirmed', '2026-12-07T02:10:00Z'));
+    expect(atStart).toEqual({ kind: 'start' });
+  });
+
+  it('a reminder still owed when the window starts is not sent late', () => {
+    const change = plannedChange({ status: 'IN_PROGRESS' });
+    const notices = {
+      scheduled: 'SENT' as const,
+      started: 'SENT' as const,
+      [REMINDER_KEY]: { state: 'RETRY' as const, rounds: 1, nextAttemptAt: '2026-12-08T02:30:00Z' },
+    };
+
+    const action = decide(change, '2026-12-08T03:00:00Z', { notices });
+
+    expect(plain(action)).toEqual(park('outcome', '2026-12-08T13:00:00Z'));
+  });
+
+  it('a finished change whose outcome notice is owed is not done: it waits for the next attempt', () => {
+    const change = plannedChange({ status: 'COMPLETED', outcome: 'succeeded' });
+    const notices = {
+      scheduled: 'SENT' as const,
+      started: 'SENT' as const,
+      outcome: { state: 'RETRY' as const, rounds: 2, nextAttemptAt: '2026-12-08T10:00:00Z' },
+    };
+
+    const waiting = decide(change, '2026-12-08T09:00:00Z', { notices });
+    const due = decide(change, '2026-12-08T10:00:00Z', { notices });
+
+    expect(plain(waiting)).toEqual(park('notice', '2026-12-08T10:00:00Z'));
+    expect(due).toEqual({ kind: 'notify', notice: 'outcome', key: 'outcome' });
+  });
+
+  it('a started notice still owed is dropped once the change ended (its moment passed)', () => {
+    const change = plannedChange({ status: 'COMPLETED', outcome: 'succeeded' });
+    const notices = {
+      scheduled: 'SENT' as const,
+      started: { state: 'RETRY' as const, rounds: 1, nextAttemptAt: '2026-12-08T10:00:00Z' },
+      outcome: 'SENT' as const,
+    };
+
+    expect(decide(change, '2026-12-08T09:00:00Z', { notices })).toEqual({ kind: 'done' });
+  });
+
+  it('a resend ops asked for comes first, named by its key, as the change reads now', () => {
+    const change = plannedChange({ status: 'CONFIRMED' });
+    const notices = {
+      scheduled: { state: 'RESEND' as const, attempts: 1, firstSentAt: '2026-11-16T15:00:00Z' },
+      [REMINDER_KEY]: 'SENT' as const,
+    };
+
+    const action = decide(change, '2026-12-07T03:00:00Z', { notices });
+
+    expect(action).toEqual({ kind: 'notify', notice: 'scheduled', key: 'scheduled', resend: true });
+  });
+
+  it('a resent reminder keeps its offset', () => {
+    const change = plannedChange({ status: 'CONFIRMED' });
+    const notices = { scheduled: 'SENT' as const, [REMINDER_KEY]: { state: 'RESEND' as const } };
+
+    const action = decide(change, '2026-12-07T03:00:00Z', { notices });
+
+    expect(action).toEqual({
+      kind: 'notify',
+      notice: 'reminder',
+      key: REMINDER_KEY,
+      reminderHours: 24,
+      resend: true,
+    });
+  });
+
+  it('backs off 5 minutes after the first round of fast retries, doubling, at most 6 hours', () => {
+    const now = DateTime.fromISO('2026-11-16T15:00:00Z', { zone: 'utc' });
+    const minutes = [0, 1, 2, 3, 6, 7, 20].map(
+      (rounds) => nextNoticeAttempt(now, rounds).diff(now, 'minutes').minutes,
+    );
+
+    expect(minutes).toEqual([5, 10, 20, 40, 320, 360, 360]);
+  });
+});
+
+describe('nextLifecycleAction: notice counts from delivery', () => {
+  // The window of Mon 7 Dec (AMER): from Fri 20 Nov the 10th business day is Mon 7 Dec (Thanksgiving
+  // skipped), in time; from Mon 23 Nov it is Tue 8 Dec, too late (rules section 3's example).
+  it('a first notice that would go out too late for the window moves the change first', () => {
+    const action = decide(plannedChange(), '2026-11-23T15:00:00Z');
+
+    expect(action).toEqual({ kind: 'move-late-notice' });
+  });
+
+  it('on the last day that still gives 10 business days, the notice goes out for the window it has', () => {
+    const action = decide(plannedChange(), '2026-11-20T15:00:00Z');
+
+    expect(action).toEqual({ kind: 'notify', notice: 'scheduled', key: 'scheduled' });
+  });
+
+  it('an owed first notice is checked again at its next attempt', () => {
+    const notices = {
+      scheduled: { state: 'RETRY' as const, rounds: 4, nextAttemptAt: '2026-11-24T15:00:00Z' },
+    };
+
+    expect(decide(plannedChange(), '2026-11-24T15:00:00Z', { notices })).toEqual({
+      kind: 'move-late-notice',
+    });
+  });
+
+  it('when no window could be found for it (recorded with the alert), announces the window it has', () => {
+    const history = [
+      historyEvent('ALERT_RAISED', '2026-11-24T15:00:00Z', {
+        event: 'NOTICE_LATE',
+        noWindow: true,
+        windowStart: WINDOW.start,
+      }),
+    ];
+
+    expect(decide(plannedChange(), '2026-11-24T15:00:00Z', { history })).toEqual({
+      kind: 'notify',
+      notice: 'scheduled',
+      key: 'scheduled',
+    });
+  });
+
+  it('once delivered later than the record says, records the delivery before anything else', () => {
+    const notices = { scheduled: { state: 'SENT' as const, firstSentAt: '2026-11-16T15:20:00Z' } };
+
+    expect(decide(plannedChange(), '2026-11-16T15:20:01Z', { notices })).toEqual({
+      kind: 'record-notice-delivery',
+      at: '2026-11-16T15:20:00Z',
+    });
+  });
+
+  it('a move the system made for a late notice is not announced as a reschedule', () => {
+    const history = [historyEvent('RESCHEDULED', '2026-11-16T15:00:00Z', { reason: 'late-notice' })];
+    const notices = { scheduled: { state: 'SENT' as const, firstSentAt: '2026-11-16T15:00:00Z' } };
+
+    const action = decide(plannedChange(), '2026-11-16T15:00:01Z', { notices, history });
+
+    expect(plain(action)).toEqual(park('reply', '2026-11-19T15:00:00Z'));
   });
 });
