@@ -217,7 +217,8 @@ export function nextLifecycleAction(policy: Policy, view: LifecycleView, now: Da
     // Not delivered yet: nothing that depends on the partner having been told may happen.
     if (waits.length > 0) return parkUntil('notice', waits);
     const deliveredAt = noticeEntry(view, 'scheduled')?.firstSentAt;
-    if (deliveredAt && deliveredAt !== change.noticeSentAt) return { kind: 'record-notice-delivery', at: deliveredAt };
+    if (deliveredAt && deliveredAt !== change.noticeSentAt)
+      return { kind: 'record-notice-delivery', at: deliveredAt };
   }
   // The partner's reschedules are announced; a move the system made before the first notice is not
   // (that notice announced the new window).

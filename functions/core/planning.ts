@@ -297,6 +297,11 @@ export function noticeRuleHolds(
   if (!change.disruptsCalling) return start >= noticeAt.plus({ hours: policy.notice.nonDisruptiveMinHours });
   const zone = zoneOf(policy, change.region);
   const noticeDate = noticeAt.setZone(zone).toISODate() as LocalDate;
-  const earliest = addBusinessDaysToDate(policy, change.region, noticeDate, policy.notice.disruptiveBusinessDays);
+  const earliest = addBusinessDaysToDate(
+    policy,
+    change.region,
+    noticeDate,
+    policy.notice.disruptiveBusinessDays,
+  );
   return (start.setZone(zone).toISODate() as LocalDate) >= earliest;
 }

@@ -17,13 +17,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateTime } from 'luxon';
-import type {
-  HistoryWith,
-  NoticeClaim,
-  NoticeLedger,
-  NoticeRef,
-  NoticeSettlement,
-} from '#app/ports.ts';
+import type { HistoryWith, NoticeClaim, NoticeLedger, NoticeRef, NoticeSettlement } from '#app/ports.ts';
 import { historyEntryItem } from './change-store.ts';
 import { keys } from './keys.ts';
 import { type Table, writeIf } from './table.ts';
@@ -79,7 +73,10 @@ export class DynamoNoticeLedger implements NoticeLedger {
         }),
       );
       const old = updated.Attributes;
-      result = { attempt: Number(old?.attempts ?? 0) + 1, ...(old?.state ? { previous: String(old.state) } : {}) };
+      result = {
+        attempt: Number(old?.attempts ?? 0) + 1,
+        ...(old?.state ? { previous: String(old.state) } : {}),
+      };
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return { claimed: false };
       throw error;

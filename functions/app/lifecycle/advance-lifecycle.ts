@@ -9,10 +9,10 @@ import type { DateTime } from 'luxon';
 import { raiseAlert } from '#app/alerts/raise-alert.ts';
 import { applyMove } from '#app/changes/move-change.ts';
 import { notFound } from '#app/changes/new-change.ts';
+import { planWithStoredCapacity } from '#app/changes/schedule-planned-change.ts';
 import { publishEvents } from '#app/events.ts';
 import type { Ports } from '#app/ports.ts';
 import { toUtcIso } from '#core/calendar.ts';
-import { planWithStoredCapacity } from '#app/changes/schedule-planned-change.ts';
 import {
   type ChangeRecord,
   confirmAfterReplyBy,
@@ -51,7 +51,11 @@ async function systemMove(ports: AdvancePorts, changeId: string, decide: (change
  * alert; the partner learns the new window from that first notice. With no eligible window left (a
  * certificate about to expire), ops are alerted and the notice announces the window the change has.
  */
-async function moveForLateFirstNotice(ports: AdvancePorts, change: ChangeRecord, at: DateTime): Promise<void> {
+async function moveForLateFirstNotice(
+  ports: AdvancePorts,
+  change: ChangeRecord,
+  at: DateTime,
+): Promise<void> {
   const alert = (detail: Record<string, unknown>, subject: string) =>
     raiseAlert(ports, 'NOTICE_LATE', {
       raisedAt: at,

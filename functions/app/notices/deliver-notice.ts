@@ -44,9 +44,12 @@ export interface NoticeToDeliver {
   compose(): Promise<Composed | Undeliverable>;
   headers: Record<string, string>;
   /** What to record with the settlement, in the same write (a change's history entry). */
-  record?(sent: { messageId: string; notice: NoticeDraft; attempt: number; again?: 'lapsed' | 'resend' }):
-    | HistoryWith
-    | undefined;
+  record?(sent: {
+    messageId: string;
+    notice: NoticeDraft;
+    attempt: number;
+    again?: 'lapsed' | 'resend';
+  }): HistoryWith | undefined;
 }
 
 export type Delivery =
