@@ -890,7 +890,7 @@ export interface operations {
                 history?: ({
                     at: string;
                     /** @enum {string} */
-                    event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                    event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                     actor: string;
                     detail: {
                       [key: string]: unknown;
@@ -1072,7 +1072,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -1245,7 +1245,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -1401,7 +1401,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -1567,7 +1567,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -1735,7 +1735,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -1903,7 +1903,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -2069,7 +2069,7 @@ export interface operations {
             history?: ({
                 at: string;
                 /** @enum {string} */
-                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED";
+                event: "SCHEDULED" | "NOTICE_SENT" | "ACKNOWLEDGED" | "CONFIRMED" | "RESCHEDULED" | "REMINDER_SENT" | "STARTED" | "COMPLETED" | "FAILED" | "ROLLED_BACK" | "CANCELLED" | "NOTIFICATION_FAILED" | "ALERT_RAISED" | "NOTICE_RESENT";
                 actor: string;
                 detail: {
                   [key: string]: unknown;
@@ -2708,7 +2708,7 @@ export interface operations {
             items: ({
                 alertId: string;
                 /** @enum {string} */
-                event: "JOB_CRASHED" | "NOTIFICATION_FAILED" | "NO_GOOD_BACKUP" | "STORAGE_NEAR_SATURATION" | "STORAGE_NEAR_FULL" | "WINDOW_OVER_CAPACITY" | "OUTCOME_OVERDUE" | "CERTIFICATE_AT_RISK";
+                event: "JOB_CRASHED" | "NOTIFICATION_FAILED" | "NO_GOOD_BACKUP" | "STORAGE_NEAR_SATURATION" | "STORAGE_NEAR_FULL" | "WINDOW_OVER_CAPACITY" | "OUTCOME_OVERDUE" | "CERTIFICATE_AT_RISK" | "NOTICE_LATE";
                 /** @enum {string} */
                 priority: "P1" | "P2" | "P3" | "P4";
                 raisedAt: string;
@@ -2842,7 +2842,7 @@ export interface operations {
           "application/json": {
             alertId: string;
             /** @enum {string} */
-            event: "JOB_CRASHED" | "NOTIFICATION_FAILED" | "NO_GOOD_BACKUP" | "STORAGE_NEAR_SATURATION" | "STORAGE_NEAR_FULL" | "WINDOW_OVER_CAPACITY" | "OUTCOME_OVERDUE" | "CERTIFICATE_AT_RISK";
+            event: "JOB_CRASHED" | "NOTIFICATION_FAILED" | "NO_GOOD_BACKUP" | "STORAGE_NEAR_SATURATION" | "STORAGE_NEAR_FULL" | "WINDOW_OVER_CAPACITY" | "OUTCOME_OVERDUE" | "CERTIFICATE_AT_RISK" | "NOTICE_LATE";
             /** @enum {string} */
             priority: "P1" | "P2" | "P3" | "P4";
             raisedAt: string;
