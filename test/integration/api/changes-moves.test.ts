@@ -56,6 +56,7 @@ describe('POST /changes/{changeId}/acknowledge', () => {
         event: 'ACKNOWLEDGED',
         actor: 'partner:acme-voice',
         detail: { comment: 'Fine with the customer' },
+        version: 2,
       },
       expect.objectContaining({ at: ONE_HOUR_LATER, event: 'CONFIRMED', actor: 'partner:acme-voice' }),
     ]);
@@ -154,6 +155,7 @@ describe('POST /changes/{changeId}/complete', () => {
       event,
       actor: 'ops',
       detail: { outcome, notes: 'Trunk re-registered' },
+      version: 2,
     });
   });
 
@@ -231,6 +233,7 @@ describe('POST /changes/{changeId}/cancel', () => {
       event: 'CANCELLED',
       actor: 'ops',
       detail: { reason: 'The customer postponed the project' },
+      version: 2,
     });
   });
 
