@@ -5,7 +5,7 @@
  * conditional transaction (the record's `version` must still be the one read).
  */
 import { DateTime } from 'luxon';
-import { addBusinessDays, toUtcIso, toWindowView, type WindowView } from './calendar.ts';
+import { toUtcIso, toWindowView, type WindowView } from './calendar.ts';
 import { type CapacityAdjustment, countEmergency, givePlaceBack, reservePlace } from './capacity.ts';
 import type { Slot } from './emergency.ts';
 import { type Refusal, refuse } from './errors.ts';
@@ -104,16 +104,17 @@ function entry(
  * read the clock before they commit, so the one that commits second may have read an earlier instant;
  * stamping it no earlier than the commit it follows keeps `updatedAt` and the history from going back.
  */
-function stampOf(change: ChangeRecord, now: DateTime): DateTime {
+export function stampOf(change: ChangeRecord, now: DateTime): DateTime {
   const last = DateTime.fromISO(change.updatedAt, { zone: 'utc' });
   return last.isValid && last > now ? last : now;
 }
 
-function advance(change: ChangeRecord, now: DateTime, patch: Partial<ChangeRecord>): ChangeRecord {
+/** The record after a move: the patch, stamped `now`, one version on. */
+export function advance(change: ChangeRecord, now: DateTime, patch: Partial<ChangeRecord>): ChangeRecord {
   return { ...change, ...patch, updatedAt: toUtcIso(now), version: change.version + 1 };
 }
 
-function invalidState(change: ChangeRecord, action: string): Refusal<'INVALID_STATE'> {
+export function invalidState(change: ChangeRecord, action: string): Refusal<'INVALID_STATE'> {
   return refuse(
     'INVALID_STATE',
     409,
@@ -352,79 +353,6 @@ export function cancelChange(change: ChangeRecord, reason: string, now: DateTime
     capacity: change.windowId ? [givePlaceBack(change.windowId)] : [],
   };
 }
-
-/**
- * A planned change as its first notice states it when the notice goes out at `at`: notice counts from
- * delivery (rules section 3), so `noticeSentAt` is that instant and `replyBy` counts from it.
- */
-export function asNoticedAt(policy: Policy, change: ChangeRecord, at: DateTime): ChangeRecord {
-  if (change.emergency) return change;
-  return {
-    ...change,
-    noticeSentAt: toUtcIso(at),
-    replyBy: toUtcIso(addBusinessDays(policy, change.region, at, policy.notice.replyBusinessDays)),
-  };
-}
-
-/**
- * The first notice was accepted for delivery at `deliveredAt`: the record says so (`noticeSentAt`, and
- * `replyBy` counted from it, as the notice stated them). Only for a change not moved on since.
- */
-export function recordNoticeDelivery(
-  policy: Policy,
-  change: ChangeRecord,
-  deliveredAt: string,
-  now: DateTime,
-): Move {
-  if (change.emergency) return invalidState(change, 'given a notice date');
-  const noticed = asNoticedAt(policy, change, DateTime.fromISO(deliveredAt, { zone: 'utc' }));
-  return {
-    change: advance(change, stampOf(change, now), {
-      noticeSentAt: noticed.noticeSentAt as string,
-      replyBy: noticed.replyBy as string,
-    }),
-    history: [],
-    capacity: [],
-  };
-}
-
-/**
- * The first notice of a planned change is about to go out so late that its window no longer respects
- * the notice rule: the system moves the change to the earliest eligible window counted from now (the
- * plan), its place taken there and given back in the old window in the same write. The partner's own
- * reschedule allowance is untouched, and the 60 days of a reschedule count from the new window (the old
- * one was never announced).
- */
-export function moveForLateNotice(policy: Policy, change: ChangeRecord, plan: Plan, now: DateTime): Move {
-  if (change.emergency || !OPEN_STATUSES.includes(change.status)) return invalidState(change, 'moved');
-  if (change.windowId === plan.window.id) return invalidState(change, 'moved to the window it is in');
-  const window = toWindowView(plan.window);
-  const at = stampOf(change, now);
-  const capacity: CapacityAdjustment[] = [reservePlace(policy, plan.window.id)];
-  if (change.windowId) capacity.unshift(givePlaceBack(change.windowId));
-  return {
-    change: advance(change, at, {
-      window,
-      windowId: plan.window.id,
-      originalWindowStart: window.start,
-      noticeSentAt: toUtcIso(plan.noticeSentAt),
-      replyBy: toUtcIso(plan.replyBy),
-      rescheduleCutoff: toUtcIso(plan.rescheduleCutoff),
-    }),
-    history: [
-      entry(at, 'RESCHEDULED', 'system', {
-        from: change.window,
-        to: window,
-        reason: LATE_NOTICE,
-        why: 'the first notice could not be delivered in time for the window it was planned in',
-      }),
-    ],
-    capacity,
-  };
-}
-
-/** The `reason` of a RESCHEDULED entry the system made because the first notice came too late. */
-export const LATE_NOTICE = 'late-notice';
 
 /** An event that only adds to the history (notice sent, reminder sent, notification failed ...). */
 export function historyEntry(

@@ -6,7 +6,8 @@
  * anything twice, and a decision that arrives while the workflow is busy is simply seen next time.
  */
 import { DateTime } from 'luxon';
-import { type ChangeRecord, type HistoryRecord, LATE_NOTICE } from './change.ts';
+import type { ChangeRecord, HistoryRecord } from './change.ts';
+import { LATE_NOTICE } from './notice-timing.ts';
 import { noticeRuleHolds } from './planning.ts';
 import type { Policy } from './policy.ts';
 import { FINAL_STATUSES, NOTICE_KINDS, type NoticeKind, type ParkPhase } from './vocabulary.ts';

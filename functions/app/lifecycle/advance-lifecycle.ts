@@ -18,12 +18,11 @@ import {
   confirmAfterReplyBy,
   historyEntry,
   type Move,
-  moveForLateNotice,
-  recordNoticeDelivery,
   startChange,
 } from '#core/change.ts';
 import { hasCode } from '#core/errors.ts';
 import { nextLifecycleAction } from '#core/lifecycle.ts';
+import { moveForLateNotice, recordNoticeDelivery } from '#core/notice-timing.ts';
 import type { ChangeStatus, ParkPhase } from '#core/vocabulary.ts';
 import { notifyChange } from './notify-change.ts';
 

@@ -176,9 +176,9 @@ describe('DynamoWaitTokenStore.park', () => {
 });
 
 describe('DynamoNoticeLedger', () => {
-  it("claims a change's notice, numbering the attempt", async () => {
-    // Prepare
-    documents.on(UpdateCommand).resolves({ Attributes: { attempts: 2 } });
+  it("claims a change's notice, numbering the attempt (the old entry held one failed attempt)", async () => {
+    // Prepare: the entry before the claim (ReturnValues ALL_OLD): one attempt, released for a retry.
+    documents.on(UpdateCommand).resolves({ Attributes: { attempts: 1, state: 'RETRY' } });
 
     // Act
     const claim = await stores.noticeLedger.claim({ changeId: 'chg_1', noticeKey: 'scheduled' }, NOW);
@@ -188,8 +188,9 @@ describe('DynamoNoticeLedger', () => {
     const input = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ pk: 'CHANGE#chg_1', sk: 'NOTICE#scheduled' });
     expect(input.ConditionExpression).toBe(
-      'attribute_not_exists(pk) OR #state = :retry OR (#state = :sending AND claimedUntil < :now)',
+      'attribute_not_exists(pk) OR #state IN (:retry, :resend) OR (#state = :sending AND claimedUntil <= :now)',
     );
+    expect(input.ReturnValues).toBe('ALL_OLD');
     expect(input.ExpressionAttributeValues).toMatchObject({
       ':now': NOW.toSeconds(),
       ':until': NOW.toSeconds() + 300,
@@ -202,8 +203,16 @@ describe('DynamoNoticeLedger', () => {
     const input = documents.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(input.Key).toEqual({ pk: 'COP#cop_1', sk: 'NOTICE#OUTCOME' });
     expect(input.ConditionExpression).toBe(
-      '#state IN (:owed, :retry) OR (#state = :sending AND claimedUntil < :now)',
+      '#state IN (:owed, :retry) OR (#state = :sending AND claimedUntil <= :now)',
     );
+  });
+
+  it('flags a claim taken over from a sender whose claim lapsed as a possible second delivery', async () => {
+    documents.on(UpdateCommand).resolves({ Attributes: { attempts: 1, state: 'SENDING' } });
+
+    const claim = await stores.noticeLedger.claim({ changeId: 'chg_1', noticeKey: 'scheduled' }, NOW);
+
+    expect(claim).toEqual({ claimed: true, attempt: 2, again: 'lapsed' });
   });
 
   it('answers not claimed when the notice is settled or held by another attempt', async () => {
@@ -220,7 +229,7 @@ describe('DynamoNoticeLedger', () => {
       { state: 'SENT', messageId: 'm1', at: '2026-11-23T15:00:00Z' },
     );
     expect(documents.commandCalls(UpdateCommand)[0]!.args[0].input.UpdateExpression).toBe(
-      'SET #state = :state, settledAt = :at, #detail = :detail REMOVE claimedUntil, gsi2pk, gsi2sk',
+      'SET #state = :state, settledAt = :at, #detail = :detail, firstSentAt = if_not_exists(firstSentAt, :at) REMOVE claimedUntil, nextAttemptAt, gsi2pk, gsi2sk',
     );
   });
 
