@@ -6,6 +6,9 @@
  * its own scheduled time, as if the schedules had fired on time. Only past `maxCatchUp` runs of one job
  * (a jump of months) are the oldest skipped, and the skip is reported (`onSkip`, by default a warning
  * on stderr naming the job, how many runs, which dates, and why).
+ *
+ * Local-only schedules (`localSchedules`, e.g. the demo's nightly backup reports) share that one time
+ * line: a backup reported at 02:00 is in the table before the 11:30 retention run of the same day looks.
  */
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
@@ -18,11 +21,20 @@ export interface LocalSchedulerOptions {
   clock: LocalClock;
   jobs: Record<JobName, JobRunner>;
   /** Called after every scheduled or on-demand run (for logging). */
-  onRun?: (job: JobName, outcome: { summary?: unknown; error?: Error; time: string }) => void;
+  onRun?: (job: string, outcome: { summary?: unknown; error?: Error; time: string }) => void;
   /** The most runs of one job a single jump catches up; older ones are skipped and reported. @default 62 */
   maxCatchUp?: number;
   /** Told what a jump skipped. @default a warning on stderr */
-  onSkip?: (job: JobName, skipped: SkippedRuns) => void;
+  onSkip?: (job: string, skipped: SkippedRuns) => void;
+  /** Schedules of the local runtime only (never deployed), run in the same order as the jobs. */
+  localSchedules?: readonly LocalSchedule[];
+}
+
+export interface LocalSchedule {
+  name: string;
+  /** EventBridge form, UTC, like the jobs': `cron(0 2 * * ? *)`. */
+  cron: string;
+  run: JobRunner;
 }
 
 export interface SkippedRuns {
@@ -38,20 +50,26 @@ const DEFAULT_MAX_CATCH_UP = 62;
 
 export class LocalScheduler {
   readonly #options: LocalSchedulerOptions;
-  readonly #timers = new Map<JobName, LocalTimer>();
+  readonly #timers = new Map<string, LocalTimer>();
   /** One run of a job at a time, as a Lambda with reserved concurrency 1 would do. */
-  readonly #running = new Map<JobName, Promise<unknown>>();
+  readonly #running = new Map<string, Promise<unknown>>();
   /** Scheduled runs due and not yet run, oldest first, across jobs. */
-  #due: { job: JobName; at: DateTime }[] = [];
+  #due: { job: string; at: DateTime }[] = [];
+  /** Every schedule: the jobs' (from the contract) and the local ones. */
+  readonly #schedules: Map<string, { cron: string; run: JobRunner }>;
   #draining = false;
   #stopped = false;
 
   constructor(options: LocalSchedulerOptions) {
     this.#options = options;
+    this.#schedules = new Map([
+      ...JOB_SCHEDULES.map((s) => [s.job, { cron: s.cron, run: options.jobs[s.job] }] as const),
+      ...(options.localSchedules ?? []).map((s) => [s.name, { cron: s.cron, run: s.run }] as const),
+    ]);
   }
 
   start(): void {
-    for (const schedule of JOB_SCHEDULES) this.#arm(schedule.job, this.#options.clock.now());
+    for (const name of this.#schedules.keys()) this.#arm(name, this.#options.clock.now());
   }
 
   /** The next scheduled instants of every job, for the start banner. */
@@ -63,12 +81,16 @@ export class LocalScheduler {
   }
 
   /** Runs a job now (or for `event.time`), waiting for a run in progress first. */
-  async run(job: JobName, event: { time?: string; [key: string]: unknown } = {}): Promise<unknown> {
+  run(job: JobName, event: { time?: string; [key: string]: unknown } = {}): Promise<unknown> {
+    return this.#run(job, event);
+  }
+
+  #run(job: string, event: { time?: string; [key: string]: unknown }): Promise<unknown> {
     const previous = this.#running.get(job) ?? Promise.resolve();
     const time = event.time ?? (this.#options.clock.now().toISO() as string);
     const next = previous
       .catch(() => undefined)
-      .then(() => this.#options.jobs[job]({ ...event, time }))
+      .then(() => (this.#schedules.get(job) as { run: JobRunner }).run({ ...event, time }))
       .then(
         (summary) => {
           this.#options.onRun?.(job, { summary, time });
@@ -90,8 +112,8 @@ export class LocalScheduler {
     this.#timers.clear();
   }
 
-  #next(job: JobName, after: DateTime): DateTime {
-    const schedule = JOB_SCHEDULES.find((s) => s.job === job);
+  #next(job: string, after: DateTime): DateTime {
+    const schedule = this.#schedules.get(job);
     if (!schedule) throw new Error(`no schedule for ${job}`);
     const cron = new Cron(toCronPattern(schedule.cron), { timezone: 'UTC', paused: true });
     const next = cron.nextRun(after.toJSDate());
@@ -99,7 +121,7 @@ export class LocalScheduler {
     return DateTime.fromJSDate(next, { zone: 'utc' });
   }
 
-  #arm(job: JobName, after: DateTime): void {
+  #arm(job: string, after: DateTime): void {
     if (this.#stopped) return;
     const due = this.#next(job, after);
     this.#timers.set(
@@ -115,7 +137,7 @@ export class LocalScheduler {
    * every timer a jump passes over before the queue starts draining, so all jobs' runs are queued before
    * the first one runs, and they run in time order.
    */
-  #fire(job: JobName, due: DateTime): void {
+  #fire(job: string, due: DateTime): void {
     const occurrences: DateTime[] = [];
     const now = this.#options.clock.now();
     for (let at = due; at <= now; at = this.#next(job, at)) occurrences.push(at);
@@ -145,7 +167,7 @@ export class LocalScheduler {
       // Let every timer of the same jump queue its runs first.
       await new Promise((resolve) => setImmediate(resolve));
       for (let next = this.#due.shift(); next && !this.#stopped; next = this.#due.shift()) {
-        await this.run(next.job, { time: next.at.toISO() as string }).catch(() => undefined);
+        await this.#run(next.job, { time: next.at.toISO() as string }).catch(() => undefined);
       }
     } finally {
       this.#draining = false;
@@ -153,7 +175,7 @@ export class LocalScheduler {
   }
 }
 
-function warnSkipped(job: JobName, skipped: SkippedRuns): void {
+function warnSkipped(job: string, skipped: SkippedRuns): void {
   console.warn(
     `[job] ${job}: skipped ${skipped.count} scheduled runs from ${skipped.first} to ${skipped.last} ` +
       `(${skipped.reason}); running from ${skipped.resumedAt} on.`,

@@ -17,7 +17,7 @@ function setUp(start: string, options: { maxCatchUp?: number } = {}) {
     runs.push({ job: name, time: event.time as string });
     return { ok: true };
   };
-  const skips: { job: JobName; skipped: SkippedRuns }[] = [];
+  const skips: { job: string; skipped: SkippedRuns }[] = [];
   const scheduler = new LocalScheduler({
     clock,
     ...options,
@@ -44,6 +44,39 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
 }
 
 describe('the local scheduler', () => {
+  it('runs a local-only schedule on the same time line, before a later job of the same night', async () => {
+    const clock = new LocalClock({ start: '2026-11-23T12:00:00Z', speed: 0 });
+    clocks.push(clock);
+    const order: string[] = [];
+    const job = (name: string) => async (event: { time?: string }) => {
+      // The report takes a while: the retention run must still come after it.
+      if (name === 'reports') await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push(`${name} ${event.time}`);
+    };
+    const scheduler = new LocalScheduler({
+      clock,
+      jobs: {
+        'backup-retention': job('backup-retention'),
+        'cop-uploads': async () => undefined,
+        'certificate-scan': async () => undefined,
+        'release-scan': async () => undefined,
+      },
+      localSchedules: [{ name: 'reports', cron: 'cron(0 2 * * ? *)', run: job('reports') }],
+    });
+    scheduler.start();
+
+    clock.set('2026-11-25T12:00:00Z');
+    await until(() => order.length === 4);
+
+    expect(order).toEqual([
+      'reports 2026-11-24T02:00:00.000Z',
+      'backup-retention 2026-11-24T11:30:00.000Z',
+      'reports 2026-11-25T02:00:00.000Z',
+      'backup-retention 2026-11-25T11:30:00.000Z',
+    ]);
+    scheduler.stop();
+  });
+
   it('runs each job at its cron time on the local clock, with the scheduled time', async () => {
     // Prepare
     const { clock, runs, scheduler } = setUp('2026-11-23T00:30:00Z');
