@@ -7,8 +7,11 @@
  *   POST /local/faults/ses { "failNext": 2 } | { "failAlways": true } | { "heal": true }
  *   GET  /local/mails                      the captured e-mails as JSON (the inbox is at the mail URL)
  *   GET  /local/events[?changeId=]         the lifecycle events published (EventBridge in AWS)
- *   GET  /local/jobs                       the next run of each nightly job
+ *   GET  /local/jobs                       the next run of each nightly job; catchingUp while runs a jump passed over are running
  *   POST /local/jobs/<job> { "time"?, "restart"?, "providerInstalls"? }   run a nightly job now
+ *   POST /local/backups/fail { "customerId", "application" }   that application's next nightly backup fails
+ *
+ * With kept data the clock only moves forward: a move back answers 400 and changes nothing.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Duration } from 'luxon';
@@ -22,6 +25,8 @@ export interface AdminParts {
   mail: LocalMailStore;
   /** The lifecycle events published so far (EventBridge in AWS). */
   events: () => unknown[];
+  /** Called after the clock was moved or its speed changed (the runtime saves it with kept data). */
+  onClockMoved?: () => Promise<void>;
   /** Extra local routes (e.g. running a nightly job on demand). */
   extra?: (method: string, path: string, body: Record<string, unknown>) => Promise<unknown | undefined>;
 }
@@ -61,6 +66,7 @@ export function adminRoutes(parts: AdminParts) {
           parts.clock.advance(body.advance);
         }
         if (typeof body.speed === 'number') parts.clock.setSpeed(body.speed);
+        await parts.onClockMoved?.();
         return reply(200, parts.clock.describe());
       }
       if (path === '/local/executions' && method === 'GET') {

@@ -31,6 +31,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -49,7 +50,22 @@ export type { StoredAttachment, StoredMail } from './mail-store-protocol.ts';
 export interface StartLocalMailStoreOptions {
   /** TCP port of the SES endpoint and inbox; 0 or omitted = a free port. */
   port?: number;
+  /**
+   * Keep the inbox across restarts: every accepted send is appended to this file (one JSON line: the
+   * SES request as it came) and sent again to the fresh store on start. Omitted = the inbox starts empty.
+   */
+  journalFile?: string;
 }
+
+interface JournalEntry {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The request headers a replay needs (aws-ses-v2-local wants an AWS Authorization header). */
+const JOURNAL_HEADERS = ['content-type', 'authorization', 'x-amz-date'];
 
 export interface MailFaults {
   /** The next `count` SES send requests fail with HTTP `status` (default 500). Adds to what is armed. */
@@ -119,6 +135,7 @@ export async function startLocalMailStore(options: StartLocalMailStoreOptions = 
 
   const clear = async () => {
     sent.clear();
+    if (options.journalFile) writeFileSync(options.journalFile, '');
     // The store is shared by every mail store in this process: empty it only when it is ours alone.
     if (backend.users() === 1) await backend.call('POST', '/clear-store');
   };
@@ -155,6 +172,20 @@ export async function startLocalMailStore(options: StartLocalMailStoreOptions = 
     if (send && upstream.status < 300) {
       for (const id of messageIds(send.api, upstream.body))
         sent.set(id, send.raw === undefined ? {} : { raw: send.raw });
+      if (options.journalFile) {
+        const headers: Record<string, string> = {};
+        for (const name of JOURNAL_HEADERS) {
+          const value = req.headers[name];
+          if (typeof value === 'string') headers[name] = value;
+        }
+        const entry: JournalEntry = {
+          method: req.method ?? 'POST',
+          path: url.pathname,
+          headers,
+          body: body.toString('base64'),
+        };
+        appendFileSync(options.journalFile, `${JSON.stringify(entry)}\n`);
+      }
     }
     if (req.method === 'GET' && url.pathname === '/store' && upstream.status === 200) {
       const store = JSON.parse(upstream.body.toString('utf8')) as SesLocalStore;
@@ -185,6 +216,22 @@ export async function startLocalMailStore(options: StartLocalMailStoreOptions = 
       );
     });
   });
+
+  // The kept inbox: every send of earlier runs, sent again to the fresh store (their Date headers and
+  // contents are the originals; only the time the local SES received them is new).
+  if (options.journalFile && existsSync(options.journalFile)) {
+    for (const line of readFileSync(options.journalFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const entry = JSON.parse(line) as JournalEntry;
+      const body = Buffer.from(entry.body, 'base64');
+      const send = classify(entry.method, entry.path, body);
+      const upstream = await backend.replay(entry.method, entry.path, entry.headers, body);
+      if (send && send.api !== 'v1-other' && upstream.status < 300) {
+        for (const id of messageIds(send.api, upstream.body))
+          sent.set(id, send.raw === undefined ? {} : { raw: send.raw });
+      }
+    }
+  }
 
   let port: number;
   try {

@@ -80,6 +80,11 @@ export class LocalScheduler {
     ) as Record<JobName, string>;
   }
 
+  /** Whether scheduled runs are queued or running (after a clock jump, until the catch-up is done). */
+  busy(): boolean {
+    return this.#draining || this.#due.length > 0;
+  }
+
   /** Runs a job now (or for `event.time`), waiting for a run in progress first. */
   run(job: JobName, event: { time?: string; [key: string]: unknown } = {}): Promise<unknown> {
     return this.#run(job, event);

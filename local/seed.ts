@@ -1,6 +1,9 @@
 /**
- * Seeds the demo data file into the table (idempotent: every item is a plain put). Certificate
- * expiries are written relative to the runtime's clock so the demo always has one coming due.
+ * Seeds the demo data file into the table (idempotent: every item is a plain put, backup ids derive
+ * from their night). Certificate expiries and the backup history are fixed relative to the demo epoch
+ * (the instant the data was first seeded, kept with the data: local/local-state.ts), so they do not
+ * shift on every start. After the epoch the runtime reports each night's backups as the clock passes
+ * it (`recordDemoNight`, on the local scheduler); local/demo-backups.ts says what they report.
  */
 import { readFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +16,7 @@ import { toUtcIso } from '#core/calendar.ts';
 import { DEFAULT_POLICY } from '#core/policy.ts';
 import { classifyBackups, type StoredRetention } from '#core/retention.ts';
 import { REGIONS, UC_APPLICATIONS } from '#core/vocabulary.ts';
+import { type BackupResult, demoBackupHistory, demoBackupNight } from './demo-backups.ts';
 
 const contact = z.object({
   name: z.string().optional(),
@@ -40,6 +44,8 @@ const demoDataSchema = z.object({
     .object({
       $comment: z.string().optional(),
       nights: z.number().int().min(0).max(60),
+      seed: z.string().default('demo'),
+      failureRate: z.number().min(0).max(1).default(0),
       failing: z.array(
         z.object({
           customerId: z.string(),
@@ -48,7 +54,7 @@ const demoDataSchema = z.object({
         }),
       ),
     })
-    .default({ nights: 0, failing: [] }),
+    .default({ nights: 0, seed: 'demo', failureRate: 0, failing: [] }),
   apiKeys: z.array(
     z.discriminatedUnion('role', [
       z.object({ key: z.string().min(16), role: z.literal('ops'), name: z.string() }),
@@ -75,12 +81,15 @@ export interface SeedTarget {
   table: Table;
 }
 
-/** `backups: false` leaves out the demo backup results (tests that count backups bring their own). */
+/**
+ * `epoch`: the demo epoch; `now`: the clock (for the backups' retention classes; default the epoch).
+ * `backups: false` leaves out the demo backup results (tests that count backups bring their own).
+ */
 export async function seed(
   target: SeedTarget,
   data: DemoData,
-  now: DateTime,
-  options: { backups?: boolean } = {},
+  epoch: DateTime,
+  options: { backups?: boolean; now?: DateTime } = {},
 ): Promise<void> {
   const { directory } = target.stores;
   for (const partner of data.partners) await directory.putPartner(partner);
@@ -90,11 +99,14 @@ export async function seed(
       certificates: certificates.map((c) => ({
         certificateId: c.certificateId,
         commonName: c.commonName,
-        expiresAt: toUtcIso(now.plus({ days: c.expiresInDays })),
+        expiresAt: toUtcIso(epoch.plus({ days: c.expiresInDays })),
       })),
     });
   }
-  if (options.backups !== false) await seedBackups(target.table, data, now);
+  if (options.backups !== false) {
+    const history = demoBackupHistory(data.backups, customerIds(data), epoch);
+    await writeBackups(target.table, history, options.now ?? epoch);
+  }
   for (const apiKey of data.apiKeys) {
     await directory.putApiKey(
       apiKey.key,
@@ -106,42 +118,41 @@ export async function seed(
 }
 
 /**
- * Backup results for the nights before `now` (02:00 UTC each night), with deterministic ids so a
- * restart on kept data writes the same items again instead of adding more.
+ * One night's backup reports (02:00 UTC), as the demo's backup system makes them: the same ids and
+ * results every time for the same night, so a re-run or a catch-up writes nothing twice.
+ * `forcedFailures` (`customerId/application`) fail that night whatever the draw says.
  */
-async function seedBackups(table: Table, data: DemoData, now: DateTime): Promise<void> {
-  // The most recent 02:00 UTC at or before now is the last night backed up.
-  const today = now.toUTC().set({ hour: 2, minute: 0, second: 0, millisecond: 0 });
-  const lastNight = today > now ? today.minus({ days: 1 }) : today;
-  for (const customer of data.customers) {
-    for (const application of UC_APPLICATIONS) {
-      const failing = data.backups.failing.find(
-        (f) => f.customerId === customer.customerId && f.application === application,
+export async function recordDemoNight(
+  target: SeedTarget,
+  data: DemoData,
+  night: DateTime,
+  epoch: DateTime,
+  forcedFailures: ReadonlySet<string> = new Set(),
+): Promise<{ night: string; failed: string[] }> {
+  const results = demoBackupNight(data.backups, customerIds(data), night, epoch, forcedFailures);
+  await writeBackups(target.table, results, night);
+  return {
+    night: toUtcIso(night),
+    failed: results.filter((r) => r.status === 'failed').map((r) => `${r.customerId}/${r.application}`),
+  };
+}
+
+const customerIds = (data: DemoData) => data.customers.map((c) => c.customerId);
+
+/** Stores results with their retention class at `now`, per application (the nightly job keeps it current). */
+async function writeBackups(table: Table, results: readonly BackupResult[], now: DateTime): Promise<void> {
+  const byApplication = Map.groupBy(results, (r) => `${r.customerId}/${r.application}`);
+  for (const group of byApplication.values()) {
+    const classes = new Map(classifyBackups(DEFAULT_POLICY, group, now).map((c) => [c.backupId, c]));
+    for (const result of group) {
+      const c = classes.get(result.backupId);
+      const retention: StoredRetention = {
+        retention: c?.retention ?? 'DATA_CENTRE',
+        ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
+      };
+      await table.documents.send(
+        new PutCommand({ TableName: table.name, Item: backupItem(result, retention) }),
       );
-      const results = Array.from({ length: data.backups.nights }, (_, i) => {
-        const night = data.backups.nights - i;
-        const takenAt = toUtcIso(lastNight.minus({ days: night - 1 }));
-        return {
-          backupId: `bkp_demo_${customer.customerId}_${application}_${takenAt.slice(0, 10)}`,
-          customerId: customer.customerId,
-          application,
-          takenAt,
-          status: failing && night <= failing.nights ? ('failed' as const) : ('succeeded' as const),
-          sizeBytes: 250_000_000,
-          recordedAt: takenAt,
-        };
-      });
-      const classes = new Map(classifyBackups(DEFAULT_POLICY, results, now).map((c) => [c.backupId, c]));
-      for (const result of results) {
-        const c = classes.get(result.backupId);
-        const retention: StoredRetention = {
-          retention: c?.retention ?? 'DATA_CENTRE',
-          ...(c?.expiresAt ? { expiresAt: c.expiresAt } : {}),
-        };
-        await table.documents.send(
-          new PutCommand({ TableName: table.name, Item: backupItem(result, retention) }),
-        );
-      }
     }
   }
 }

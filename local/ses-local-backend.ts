@@ -16,6 +16,8 @@ export interface Backend {
   forward(req: IncomingMessage, body: Buffer): Promise<Upstream>;
   /** A request of our own; the answer's text, or an error for a non-2xx status. */
   call(method: 'GET' | 'POST', path: string): Promise<string>;
+  /** Sends a recorded request again (the kept inbox after a restart). */
+  replay(method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<Upstream>;
   users(): number;
   release(): Promise<void>;
 }
@@ -97,6 +99,9 @@ export async function acquireBackend(): Promise<Backend> {
       }
       headers['content-length'] = String(body.length);
       return exchange(req.method ?? 'GET', req.url ?? '/', headers, body);
+    },
+    replay(method, path, headers, body) {
+      return exchange(method, path, { ...headers, 'content-length': String(body.length) }, body);
     },
     async call(method, path) {
       const res = await exchange(method, path, {});

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { Command, Option } from 'commander';
 import { parse, parseCommandLine } from '#cli/usage.ts';
-import { startRuntime } from './runtime.ts';
+import { type Runtime, RuntimeStartRefused, startRuntime } from './runtime.ts';
 
 const LOCAL_DIR = '.local';
 const LOCK_FILE = `${LOCAL_DIR}/runtime.lock.json`;
@@ -36,8 +36,16 @@ const command = new Command('npm start --')
       .argParser(parse.port),
   )
   .option('--in-memory', `keep nothing between runs (default: data in ${LOCAL_DIR}/dynamodb)`)
-  .option('--clock-start <instant>', 'where the local clock starts (default: now)', parse.instant)
-  .option('--clock-speed <n>', 'local seconds per real second; 0 freezes the clock', parse.nonNegative, 1)
+  .option(
+    '--clock-start <instant>',
+    'where the local clock starts (default: where it was with kept data, else now); never before the kept data',
+    parse.instant,
+  )
+  .option(
+    '--clock-speed <n>',
+    'local seconds per real second; 0 freezes the clock (default: 1, or the speed it had with kept data)',
+    parse.nonNegative,
+  )
   .option('--trace', 'print every workflow state entered')
   .addHelpText(
     'after',
@@ -56,7 +64,7 @@ const values = command.opts<{
   mailPort: number;
   inMemory?: boolean;
   clockStart?: string;
-  clockSpeed: number;
+  clockSpeed?: number;
   trace?: boolean;
 }>();
 const { port, mailPort, clockSpeed } = values;
@@ -100,16 +108,27 @@ if (port !== 0 && !(await portIsFree(port))) {
 }
 mkdirSync(LOCAL_DIR, { recursive: true });
 
-const runtime = await startRuntime({
-  port,
-  mailPort,
-  clockSpeed,
-  traceWorkflow: values.trace ?? false,
-  printEvents: true,
-  printJobs: true,
-  ...(values.clockStart ? { clockStart: values.clockStart } : {}),
-  ...(values.inMemory ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
-});
+console.log(
+  `Starting the local system (${values.inMemory ? 'in memory' : `data in ${LOCAL_DIR}/dynamodb`}) ...`,
+);
+let runtime: Runtime;
+try {
+  runtime = await startRuntime({
+    port,
+    mailPort,
+    ...(clockSpeed === undefined ? {} : { clockSpeed }),
+    traceWorkflow: values.trace ?? false,
+    printEvents: true,
+    printJobs: true,
+    onProgress: (line) => console.log(line),
+    ...(values.clockStart ? { clockStart: values.clockStart } : {}),
+    ...(values.inMemory ? {} : { dataDir: `${LOCAL_DIR}/dynamodb` }),
+  });
+} catch (error) {
+  if (!(error instanceof RuntimeStartRefused)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 writeFileSync(LOCK_FILE, JSON.stringify({ pid: process.pid, baseUrl: runtime.baseUrl }));
 writeFileSync(
   `${LOCAL_DIR}/endpoints.json`,
@@ -137,7 +156,8 @@ Change management is running locally.
   API        ${runtime.baseUrl}
   DynamoDB   ${runtime.dynamoEndpoint} (table ${runtime.tableName}${values.inMemory ? ', in memory' : `, data in ${LOCAL_DIR}/dynamodb`})
   Inbox      ${runtime.mail.inboxUrl} (every e-mail the system sends; JSON at ${runtime.mail.storeUrl})
-  Clock      ${runtime.clock.describe().now} at ${runtime.clock.describe().speed}x; move it: curl -X POST ${runtime.adminUrl}/clock -d '{"advance":"PT24H"}'
+  Clock      ${runtime.clock.describe().now} at ${runtime.clock.describe().speed}x${runtime.clockResumed ? ' (resumed where the kept data left it)' : ''}; move it: curl -X POST ${runtime.adminUrl}/clock -d '{"advance":"PT24H"}'
+  Demo data  epoch ${runtime.demoEpoch} (certificate expiries and the backup history count from it); a demo: npm run demo
   Jobs       ${Object.entries(runtime.scheduler.nextRuns())
     .map(([job, at]) => `${job} next ${at}`)
     .join('; ')}
