@@ -5,6 +5,10 @@
 
 
 export interface paths {
+  "/": {
+    /** Where to start: the routes, the OpenAPI document and the docs */
+    get: operations["getIndex"];
+  };
   "/customers": {
     /** Customers: all for ops, its own for a partner */
     get: operations["listCustomers"];
@@ -88,6 +92,11 @@ export interface paths {
   };
   "/cop-requests": {
     /**
+     * A partner's COP upload requests, newest first (ops name the partner with partnerId)
+     * @description Refusals: 404 NOT_FOUND.
+     */
+    get: operations["listCopRequests"];
+    /**
      * Ask the provider to upload a COP file to the customer's SFTP server
      * @description Refusals: 404 NOT_FOUND.
      */
@@ -147,6 +156,57 @@ export type external = Record<string, never>;
 
 export interface operations {
 
+  /** Where to start: the routes, the OpenAPI document and the docs */
+  getIndex: {
+    responses: {
+      /** @description Success */
+      200: {
+        content: {
+          "application/json": {
+            name: string;
+            openapi: string;
+            docs: string;
+            you: {
+              role: string;
+              partnerId?: string;
+            };
+            routes: {
+                method: string;
+                path: string;
+                summary: string;
+                forYou: boolean;
+              }[];
+          };
+        };
+      };
+      /** @description Refused: VALIDATION_FAILED */
+      400: {
+        content: {
+          "application/json": {
+            error: string;
+            message: string;
+            details?: {
+                path: string;
+                message: string;
+              }[];
+          };
+        };
+      };
+      /** @description Refused: UNAUTHORIZED */
+      401: {
+        content: {
+          "application/json": {
+            error: string;
+            message: string;
+            details?: {
+                path: string;
+                message: string;
+              }[];
+          };
+        };
+      };
+    };
+  };
   /** Customers: all for ops, its own for a partner */
   listCustomers: {
     responses: {
@@ -171,7 +231,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -184,73 +244,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -294,7 +289,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -307,7 +302,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -320,60 +315,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -411,11 +354,15 @@ export interface operations {
                 timezone: string;
                 localStart: string;
                 localEnd: string;
+                windowId: string;
+                booked?: number;
+                capacity?: number;
+                remaining?: number;
               }[];
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -428,73 +375,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -526,11 +408,14 @@ export interface operations {
             /** @enum {string} */
             severity: "S1" | "S2" | "S3" | "S4";
             responseTarget: string;
+            /** @enum {string} */
+            responseClock: "continuous" | "business-days";
+            responseTargetBusinessDays?: number;
             respondBy?: string;
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -543,73 +428,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -640,7 +460,7 @@ export interface operations {
           "text/calendar": string;
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -653,7 +473,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -666,60 +486,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -744,7 +512,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -757,73 +525,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -905,7 +608,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -918,73 +621,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -1085,7 +723,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1098,7 +736,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1111,7 +749,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -1124,7 +762,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -1137,7 +775,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS */
       409: {
         content: {
           "application/json": {
@@ -1150,7 +788,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
         content: {
           "application/json": {
@@ -1163,7 +801,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NO_ELIGIBLE_WINDOW */
       422: {
         content: {
           "application/json": {
@@ -1258,7 +896,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1271,7 +909,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1284,7 +922,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -1297,7 +935,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -1310,7 +948,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS */
       409: {
         content: {
           "application/json": {
@@ -1323,21 +961,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -1414,7 +1039,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1427,7 +1052,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1440,60 +1065,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -1580,7 +1153,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1593,7 +1166,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1606,7 +1179,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -1619,7 +1192,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -1632,7 +1205,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS, INVALID_STATE */
       409: {
         content: {
           "application/json": {
@@ -1645,21 +1218,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -1748,7 +1308,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1761,7 +1321,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1774,7 +1334,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -1787,7 +1347,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -1800,7 +1360,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS, RESCHEDULE_LIMIT_REACHED, RESCHEDULE_CUTOFF_PASSED, NOT_RESCHEDULABLE, INVALID_STATE, WINDOW_FULL */
       409: {
         content: {
           "application/json": {
@@ -1813,7 +1373,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
         content: {
           "application/json": {
@@ -1826,7 +1386,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: OUTSIDE_MAINTENANCE_WINDOW, SAME_WINDOW, RESCHEDULE_TOO_SOON, RESCHEDULE_TOO_LATE */
       422: {
         content: {
           "application/json": {
@@ -1916,7 +1476,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -1929,7 +1489,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -1942,7 +1502,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -1955,7 +1515,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -1968,7 +1528,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS, INVALID_STATE */
       409: {
         content: {
           "application/json": {
@@ -1981,21 +1541,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2082,7 +1629,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2095,7 +1642,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2108,7 +1655,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -2121,7 +1668,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -2134,7 +1681,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS, INVALID_STATE */
       409: {
         content: {
           "application/json": {
@@ -2147,7 +1694,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
         content: {
           "application/json": {
@@ -2160,8 +1707,70 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
-      422: {
+    };
+  };
+  /**
+   * A partner's COP upload requests, newest first (ops name the partner with partnerId)
+   * @description Refusals: 404 NOT_FOUND.
+   */
+  listCopRequests: {
+    parameters: {
+      query?: {
+        partnerId?: string;
+        limit?: number;
+        nextToken?: string;
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        content: {
+          "application/json": {
+            items: ({
+                requestId: string;
+                partnerId: string;
+                customerId: string;
+                copFile: string;
+                reason?: string;
+                /** @enum {string} */
+                status: "PENDING" | "UPLOADED" | "REJECTED";
+                sftpPath?: string;
+                rejectionReason?: string;
+                createdAt: string;
+                updatedAt: string;
+              })[];
+            nextToken?: string;
+          };
+        };
+      };
+      /** @description Refused: VALIDATION_FAILED */
+      400: {
+        content: {
+          "application/json": {
+            error: string;
+            message: string;
+            details?: {
+                path: string;
+                message: string;
+              }[];
+          };
+        };
+      };
+      /** @description Refused: UNAUTHORIZED */
+      401: {
+        content: {
+          "application/json": {
+            error: string;
+            message: string;
+            details?: {
+                path: string;
+                message: string;
+              }[];
+          };
+        };
+      };
+      /** @description Refused: NOT_FOUND */
+      404: {
         content: {
           "application/json": {
             error: string;
@@ -2213,7 +1822,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2226,7 +1835,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2239,7 +1848,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -2252,7 +1861,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -2265,7 +1874,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS */
       409: {
         content: {
           "application/json": {
@@ -2278,21 +1887,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2335,7 +1931,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2348,7 +1944,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2361,60 +1957,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
-      403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2460,7 +2004,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2473,7 +2017,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2486,60 +2030,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2596,7 +2088,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2609,7 +2101,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2622,7 +2114,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -2635,7 +2127,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -2648,7 +2140,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS */
       409: {
         content: {
           "application/json": {
@@ -2661,21 +2153,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2722,7 +2201,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2735,7 +2214,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2748,60 +2227,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      404: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      409: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;
@@ -2855,7 +2282,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: VALIDATION_FAILED */
       400: {
         content: {
           "application/json": {
@@ -2868,7 +2295,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: UNAUTHORIZED */
       401: {
         content: {
           "application/json": {
@@ -2881,7 +2308,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: FORBIDDEN */
       403: {
         content: {
           "application/json": {
@@ -2894,7 +2321,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: NOT_FOUND */
       404: {
         content: {
           "application/json": {
@@ -2907,7 +2334,7 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS */
       409: {
         content: {
           "application/json": {
@@ -2920,21 +2347,8 @@ export interface operations {
           };
         };
       };
-      /** @description Refused; see the error code */
+      /** @description Refused: PAYLOAD_TOO_LARGE */
       413: {
-        content: {
-          "application/json": {
-            error: string;
-            message: string;
-            details?: {
-                path: string;
-                message: string;
-              }[];
-          };
-        };
-      };
-      /** @description Refused; see the error code */
-      422: {
         content: {
           "application/json": {
             error: string;

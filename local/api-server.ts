@@ -159,10 +159,15 @@ async function handle(options: LocalApiOptions, request: IncomingMessage): Promi
     if (answer) return answer;
   }
   const stagePrefix = `/${API_STAGE}`;
-  if (!url.pathname.startsWith(`${stagePrefix}/`)) {
-    return gatewayError(404, 'NOT_FOUND', `the API lives under ${stagePrefix}/`);
+  // `/v1` is the stage itself, as `/v1/` (API Gateway answers both from the root resource).
+  if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) {
+    return gatewayError(
+      404,
+      'NOT_FOUND',
+      `no API at ${url.pathname}: it is under ${stagePrefix}/ (GET ${stagePrefix}/ lists the routes, ${stagePrefix}/openapi.json describes them; every request carries x-api-key)`,
+    );
   }
-  const path = url.pathname.slice(stagePrefix.length);
+  const path = url.pathname.slice(stagePrefix.length) || '/';
   const method = (request.method ?? 'GET').toUpperCase();
   const candidates = compiled.filter((route) => route.pattern.test(path));
   const route = candidates.find((candidate) => candidate.method === method);

@@ -8,7 +8,9 @@ import { parse } from '../usage.ts';
 
 export function windowsCommand(context: CommandContext): Command {
   return new Command('windows')
-    .description("a region's next maintenance windows, in local time and UTC")
+    .description(
+      "a region's next maintenance windows, in local time and UTC, with their remaining capacity (ops)",
+    )
     .addOption(new Option('--region <region>', 'the region').choices(REGIONS).makeOptionMandatory())
     .option('--from <instant>', 'windows from this instant (default: now on the API clock)', parse.instant)
     .option('--count <n>', 'how many (1-100, default 10)', parse.positiveInt)
@@ -33,9 +35,13 @@ export function windowsCommand(context: CommandContext): Command {
         [
           `${w.region} (${w.timezone})`,
           table(w.windows, [
+            ['WINDOW', (x) => x.windowId],
             ['LOCAL START', (x) => x.localStart],
             ['LOCAL END', (x) => x.localEnd],
             ['UTC START', (x) => x.start],
+            // Ops see the place count; a partner key gets no capacity, and the columns say so with '-'.
+            ['BOOKED', (x) => (x.booked === undefined ? undefined : `${x.booked}/${x.capacity}`)],
+            ['LEFT', (x) => x.remaining],
           ]),
         ].join('\n'),
       );

@@ -2,6 +2,8 @@
  * Lambda for the read-mostly routes: customers, maintenance windows, severity, the partner's
  * iCalendar feed and the OpenAPI document.
  */
+
+import { apiIndex } from '#app/catalog/api-index.ts';
 import { getCustomer, listCustomers } from '#app/catalog/customers.ts';
 import { maintenanceWindows } from '#app/catalog/maintenance-windows.ts';
 import { partnerCalendar } from '#app/catalog/partner-calendar.ts';
@@ -18,7 +20,7 @@ export function catalogApi(ports: Pick<Ports, 'policy' | 'clock' | 'directory' |
     listCustomers: ({ principal }) => listCustomers(ports, principal),
     getCustomer: ({ params, principal }) =>
       getCustomer(ports, { customerId: params.customerId as string, principal }),
-    listMaintenanceWindows: async ({ query }) => maintenanceWindows(ports, query),
+    listMaintenanceWindows: ({ query, principal }) => maintenanceWindows(ports, { ...query, principal }),
     getSeverity: async ({ query }) => severityOfCase(ports, query),
     getPartnerCalendar: async ({ params, principal }) => {
       const feed = await partnerCalendar(ports, { partnerId: params.partnerId as string, principal });
@@ -27,6 +29,7 @@ export function catalogApi(ports: Pick<Ports, 'policy' | 'clock' | 'directory' |
       });
     },
     getOpenApi: async () => openApiDocument(),
+    getIndex: async ({ principal }) => apiIndex(principal),
   });
 }
 

@@ -5,7 +5,7 @@
 import type { Ports } from '#app/ports.ts';
 import { acknowledgeAlert, listAlerts } from '#app/records/alerts.ts';
 import { listBackups, recordBackup } from '#app/records/backups.ts';
-import { getCopRequest, requestCopFile } from '#app/records/cop-requests.ts';
+import { getCopRequest, listCopRequests, requestCopFile } from '#app/records/cop-requests.ts';
 import { apiHandler } from '#commons/http/api-handler.ts';
 import { onFirstCall } from '#commons/lazy.ts';
 import { awsPorts, dynamoDb, rules } from '#wiring/aws.ts';
@@ -18,6 +18,7 @@ export type RecordsApiPorts = Pick<
 export function recordsApi(ports: RecordsApiPorts) {
   return apiHandler('records', ports, {
     createCopRequest: ({ body, principal }) => requestCopFile(ports, { ...body, principal }),
+    listCopRequests: ({ query, principal }) => listCopRequests(ports, { ...query, principal }),
     getCopRequest: ({ params, principal }) =>
       getCopRequest(ports, { requestId: params.requestId as string, principal }),
     recordBackup: ({ body }) => recordBackup(ports, body),

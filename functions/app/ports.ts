@@ -285,6 +285,11 @@ export interface CopRequestStore {
   read(requestId: string): Promise<CopRequest | null>;
   /** One page of the pending requests, oldest first (an eventually consistent listing). */
   pendingPage(options: { limit: number; after?: PageCursor }): Promise<CursorPage<CopRequest>>;
+  /** One page of a partner's requests, newest first. Throws InvalidPageToken for a token it did not give. */
+  partnerRequests(
+    partnerId: string,
+    options: { limit: number; nextToken?: string },
+  ): Promise<{ items: CopRequest[]; nextToken?: string }>;
   /**
    * PENDING -> UPLOADED or REJECTED with the partner's notice owed (NoticeLedger), at once;
    * 'already-settled' when the request is no longer PENDING (nothing written).

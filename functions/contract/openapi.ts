@@ -4,7 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { API_STAGE, ROUTES, type RouteSpec } from './routes.ts';
+import { API_STAGE, errorAnswers, ROUTES, type RouteSpec } from './routes.ts';
 import { errorView } from './schemas.ts';
 
 /** `/changes/{changeId}` -> its path parameters as a zod object. */
@@ -16,9 +16,12 @@ function pathParams(path: string) {
 function register(registry: OpenAPIRegistry, route: RouteSpec) {
   const params = pathParams(route.path);
   const errors = Object.fromEntries(
-    ['400', '401', '403', '404', '409', '413', '422'].map((status) => [
+    [...errorAnswers(route)].map(([status, codes]) => [
       status,
-      { description: 'Refused; see the error code', content: { 'application/json': { schema: errorView } } },
+      {
+        description: `Refused: ${codes.join(', ')}`,
+        content: { 'application/json': { schema: errorView } },
+      },
     ]),
   );
   registry.registerPath({

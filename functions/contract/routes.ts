@@ -4,7 +4,7 @@
  * resources from it (it imports no handler code, only this table).
  */
 import type { z } from 'zod';
-import type { Role } from '#core/vocabulary.ts';
+import { ROLES, type Role } from '#core/vocabulary.ts';
 import * as s from './schemas.ts';
 
 /** The Lambda that serves a route: one function per group of related routes. */
@@ -34,6 +34,17 @@ const OPS: readonly Role[] = ['ops'];
 const PARTNER: readonly Role[] = ['partner'];
 
 export const ROUTES = [
+  {
+    id: 'getIndex',
+    method: 'GET',
+    path: '/',
+    group: 'catalog',
+    roles: ANY,
+    summary: 'Where to start: the routes, the OpenAPI document and the docs',
+    query: s.emptyQuery,
+    successStatus: 200,
+    response: s.apiIndex,
+  },
   {
     id: 'listCustomers',
     method: 'GET',
@@ -221,6 +232,18 @@ export const ROUTES = [
     refusals: ['404 NOT_FOUND'],
   },
   {
+    id: 'listCopRequests',
+    method: 'GET',
+    path: '/cop-requests',
+    group: 'records',
+    roles: ANY,
+    summary: "A partner's COP upload requests, newest first (ops name the partner with partnerId)",
+    query: s.copRequestsQuery,
+    successStatus: 200,
+    response: s.copRequestList,
+    refusals: ['404 NOT_FOUND'],
+  },
+  {
     id: 'getCopRequest',
     method: 'GET',
     path: '/cop-requests/{requestId}',
@@ -283,6 +306,33 @@ export const ROUTES = [
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteId = (typeof ROUTES)[number]['id'];
+
+/**
+ * The error answers a route can give, by HTTP status, with their codes: derived from its table entry
+ * (what every route can answer, plus its own refusals), so the OpenAPI document lists per operation
+ * only what it can return.
+ */
+export function errorAnswers(route: RouteSpec): Map<string, string[]> {
+  const answers = new Map<string, Set<string>>();
+  const add = (status: string, code: string) =>
+    answers.set(status, (answers.get(status) ?? new Set()).add(code));
+  // Every route validates its query or body (unknown parameters and fields are refused) and needs a key.
+  add('400', 'VALIDATION_FAILED');
+  add('401', 'UNAUTHORIZED');
+  if (route.roles.length < ROLES.length) add('403', 'FORBIDDEN');
+  if (route.body) add('413', 'PAYLOAD_TOO_LARGE');
+  if (route.method === 'POST') {
+    add('409', 'IDEMPOTENCY_KEY_REUSED');
+    add('409', 'IDEMPOTENCY_IN_PROGRESS');
+  }
+  for (const refusal of route.refusals ?? []) {
+    const [status, code] = refusal.split(' ') as [string, string];
+    add(status, code);
+  }
+  return new Map(
+    [...answers].sort(([a], [b]) => a.localeCompare(b)).map(([status, codes]) => [status, [...codes]]),
+  );
+}
 
 /** API Gateway's `resource` for a route: the stage-less path template. */
 export function routeKey(method: string, resource: string): string {

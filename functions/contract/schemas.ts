@@ -239,14 +239,26 @@ export const customerView = z.object({
   certificates: z.array(certificateView).optional(),
 });
 export const customerList = z.object({ items: z.array(customerView) });
+/** A listed window; for ops also its place count: changes booked against the region's capacity. */
+export const listedWindowView = windowView.extend({
+  windowId: z.string(),
+  booked: z.number().int().optional(),
+  capacity: z.number().int().optional(),
+  remaining: z.number().int().optional(),
+});
 export const windowsView = z.object({
   region: z.enum(REGIONS),
   timezone: z.string(),
-  windows: z.array(windowView),
+  windows: z.array(listedWindowView),
 });
 export const severityView = z.object({
   severity: z.enum(SEVERITIES),
+  /** ISO-8601 duration; for a business-day target, `P<n>D` counts business days (see responseClock). */
   responseTarget: z.string(),
+  /** How the target is counted: a continuous duration, or business days in the region. */
+  responseClock: z.enum(['continuous', 'business-days']),
+  /** The target in business days, when it is counted in business days. */
+  responseTargetBusinessDays: z.number().int().optional(),
   respondBy: z.string().optional(),
 });
 export const copRequestView = z.object({
@@ -260,6 +272,25 @@ export const copRequestView = z.object({
   rejectionReason: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+});
+export const copRequestList = z.object({
+  items: z.array(copRequestView),
+  nextToken: z.string().optional(),
+});
+export const copRequestsQuery = z.strictObject({
+  partnerId: id('partner').optional(),
+  limit: count(1, 100, 25),
+  nextToken: z.string().max(2048).optional(),
+});
+/** `GET /v1/`: where to start. */
+export const apiIndex = z.object({
+  name: z.string(),
+  openapi: z.string(),
+  docs: z.string(),
+  you: z.object({ role: z.string(), partnerId: z.string().optional() }),
+  routes: z.array(
+    z.object({ method: z.string(), path: z.string(), summary: z.string(), forYou: z.boolean() }),
+  ),
 });
 export const backupView = z.object({
   backupId: z.string(),

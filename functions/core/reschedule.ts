@@ -93,7 +93,7 @@ export function checkReschedule(
     return refuse(
       'RESCHEDULE_LIMIT_REACHED',
       409,
-      `This change has no reschedule left: a planned change may be rescheduled ${rules.maxCount} time(s).`,
+      `This change has no reschedule left: a planned change may be rescheduled ${times(rules.maxCount)}.`,
     );
   }
   const cutoff = windowStart.minus({ hours: rules.cutoffHours });
@@ -159,4 +159,9 @@ export function checkReschedule(
     }
   }
   return { ok: true, window, rescheduleCutoff: window.start.minus({ hours: rules.cutoffHours }) };
+}
+
+/** 1 -> "once", 2 -> "twice", n -> "n times". */
+function times(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`;
 }

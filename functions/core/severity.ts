@@ -29,6 +29,8 @@ export interface SeverityAnswer {
   /** ISO-8601 duration: 'PT15M', 'PT30M', or 'P1D' / 'P3D' counted in business days. */
   responseTarget: string;
   clock: 'continuous' | 'business-days';
+  /** The target in business days, for a business-day target (`responseTarget` is then `P<n>D`). */
+  businessDays?: number;
   /** ISO UTC instant the provider must respond by; present when the case's opening time is known. */
   respondBy?: string;
 }
@@ -77,6 +79,7 @@ export function assessSeverity(policy: Policy, input: SeverityInput): SeverityAn
     severity,
     responseTarget: `P${target.businessDays}D`,
     clock: 'business-days',
+    businessDays: target.businessDays,
   };
   if (input.openedAt !== undefined) {
     const openedAt = utcInstant(input.openedAt, 'openedAt');

@@ -132,15 +132,37 @@ describe('cmm changes', () => {
 });
 
 describe('cmm windows', () => {
-  it("lists a region's windows in local time and UTC", async () => {
+  it("lists a region's windows in local time and UTC, with their remaining capacity for ops", async () => {
     const { code, stdout } = await cmm([...at, 'windows', '--region', 'EU', '--count', '2']);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toEqual([
       'EU (Europe/Berlin)',
-      'LOCAL START                LOCAL END                  UTC START',
-      '2026-11-23T21:00:00+01:00  2026-11-24T06:00:00+01:00  2026-11-23T20:00:00Z',
-      '2026-11-24T21:00:00+01:00  2026-11-25T06:00:00+01:00  2026-11-24T20:00:00Z',
+      'WINDOW         LOCAL START                LOCAL END                  UTC START             BOOKED  LEFT',
+      'EU#2026-11-23  2026-11-23T21:00:00+01:00  2026-11-24T06:00:00+01:00  2026-11-23T20:00:00Z  0/25    25',
+      'EU#2026-11-24  2026-11-24T21:00:00+01:00  2026-11-25T06:00:00+01:00  2026-11-24T20:00:00Z  0/25    25',
     ]);
+  });
+
+  it('counts a booked change, and shows a partner no capacity', async () => {
+    const created = await cmm([
+      ...at,
+      'changes',
+      'create',
+      '--customer',
+      'initech',
+      '--type',
+      'patch',
+      '--title',
+      'Counted',
+      '--no-disrupts-calling',
+      '--json',
+    ]);
+    const window = (JSON.parse(created.stdout) as { window: { start: string } }).window.start;
+    await system.settle();
+    const ops = await cmm([...at, 'windows', '--region', 'EU', '--count', '1', '--from', window]);
+    expect(ops.stdout).toMatch(/\s1\/25\s+24\n$/);
+    const partner = await cmm([...at, '--as', 'acme-voice', 'windows', '--region', 'EU', '--count', '1']);
+    expect(partner.stdout).toMatch(/Z\s+-\s+-\n$/);
   });
 });
 

@@ -9,6 +9,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CopNoticeEntry, CopRequestStore, CursorPage, PageCursor } from '#app/ports.ts';
+import { decodePageToken, encodePageToken, InvalidPageToken } from '#commons/paging.ts';
 import type { CopRequest, CopSettlement } from '#core/cop.ts';
 import { indexKeys, keys, withoutKeys } from './keys.ts';
 import { queryAll, queryPage, type Table } from './table.ts';
@@ -52,6 +53,34 @@ export class DynamoCopRequestStore implements CopRequestStore {
   pendingPage(options: { limit: number; after?: PageCursor }): Promise<CursorPage<CopRequest>> {
     const { gsi2pk } = indexKeys.pendingCopRequests(new Date(0).toISOString(), '');
     return queryPage<CopRequest>(this.table, listing(gsi2pk), options);
+  }
+
+  async partnerRequests(
+    partnerId: string,
+    options: { limit: number; nextToken?: string },
+  ): Promise<{ items: CopRequest[]; nextToken?: string }> {
+    const { gsi1pk } = indexKeys.partnerCopRequests(partnerId, new Date(0).toISOString(), '');
+    let after: PageCursor | undefined;
+    if (options.nextToken) {
+      // A token only positions inside this partner's listing, with exactly the keys DynamoDB gave out.
+      after = decodePageToken(
+        options.nextToken,
+        ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+        (p) => p.gsi1pk === gsi1pk,
+      );
+      if (!after) throw new InvalidPageToken('nextToken is not a token this listing gave out');
+    }
+    const page = await queryPage<CopRequest>(
+      this.table,
+      {
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi1pk },
+        ScanIndexForward: false,
+      },
+      { limit: options.limit, ...(after ? { after } : {}) },
+    );
+    return page.next ? { items: page.items, nextToken: encodePageToken(page.next) } : { items: page.items };
   }
 
   async settle(

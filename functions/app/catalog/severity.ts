@@ -12,6 +12,9 @@ export function severityOfCase(
   return {
     severity: answer.severity,
     responseTarget: answer.responseTarget,
+    // `P1D` alone reads as 24 hours: say how the target is counted.
+    responseClock: answer.clock,
+    ...(answer.businessDays === undefined ? {} : { responseTargetBusinessDays: answer.businessDays }),
     ...(answer.respondBy ? { respondBy: answer.respondBy } : {}),
   };
 }

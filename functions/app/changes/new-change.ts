@@ -33,7 +33,20 @@ export async function customerOfPartner(
     ports.directory.readPartner(partnerId),
   ]);
   if (!partner) throw notFound('partner', partnerId);
-  if (!customer || customer.partnerId !== partnerId) throw notFound('customer', customerId);
+  if (!customer) throw notFound('customer', customerId);
+  // The routes that name both are for ops, who may know whose customer it is: say what does not match.
+  if (customer.partnerId !== partnerId)
+    throw new DomainError(
+      'NOT_FOUND',
+      404,
+      `customer ${customerId} is not a customer of partner ${partnerId}: it belongs to partner ${customer.partnerId}`,
+      [
+        {
+          path: 'partnerId',
+          message: `must be ${customer.partnerId}, the partner of customer ${customerId}`,
+        },
+      ],
+    );
   return customer;
 }
 

@@ -4,6 +4,7 @@ import { notFound } from '#app/changes/new-change.ts';
 import type { Ports } from '#app/ports.ts';
 import { toUtcIso } from '#core/calendar.ts';
 import type { CopRequest } from '#core/cop.ts';
+import { DomainError } from '#core/errors.ts';
 import { canSee, type Principal } from '#core/visibility.ts';
 
 export async function requestCopFile(
@@ -38,4 +39,27 @@ export async function getCopRequest(
   if (!copRequest || !canSee(request.principal, copRequest.partnerId))
     throw notFound('COP request', request.requestId);
   return copRequest;
+}
+
+/**
+ * A partner's COP requests, newest first: a partner lists its own (naming another partner answers 404,
+ * as for something that does not exist); ops name the partner.
+ */
+export async function listCopRequests(
+  ports: Pick<Ports, 'copRequests' | 'directory'>,
+  request: { principal: Principal; partnerId?: string; limit: number; nextToken?: string },
+): Promise<{ items: CopRequest[]; nextToken?: string }> {
+  const { principal } = request;
+  const partnerId =
+    principal.role === 'partner' ? (request.partnerId ?? principal.partnerId) : request.partnerId;
+  if (!partnerId)
+    throw new DomainError('VALIDATION_FAILED', 400, 'ops name the partner whose COP requests to list', [
+      { path: 'partnerId', message: 'is required for ops' },
+    ]);
+  if (!canSee(principal, partnerId) || !(await ports.directory.readPartner(partnerId)))
+    throw notFound('partner', partnerId);
+  return ports.copRequests.partnerRequests(partnerId, {
+    limit: request.limit,
+    ...(request.nextToken ? { nextToken: request.nextToken } : {}),
+  });
 }

@@ -126,7 +126,7 @@ export function authorizeFromTable(): Middleware {
       const principal = principalOf(request.event);
       if (!principal) throw new DomainError('UNAUTHORIZED', 401, 'a valid x-api-key header is required');
       if (!route.roles.includes(principal.role)) {
-        throw new DomainError('FORBIDDEN', 403, `this route is for ${route.roles.join(' and ')} only`);
+        throw new DomainError('FORBIDDEN', 403, `this route is for ${rolesInWords(route.roles)} only`);
       }
       request.context.call.principal = principal;
     },
@@ -200,8 +200,8 @@ export function strictJsonBody(maxBytes = MAX_BODY_BYTES): Middleware {
       if (text.trim().length > 0) {
         try {
           raw = JSON.parse(text);
-        } catch {
-          throw validationFailed([{ path: '(body)', message: 'must be a JSON object' }]);
+        } catch (error) {
+          throw validationFailed([{ path: '(body)', message: whereJsonBreaks(text, error as Error) }]);
         }
       }
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -309,4 +309,31 @@ export function contractResponse(): Middleware {
           : json(route.successStatus, result);
     },
   };
+}
+
+/** `['ops']` -> "ops"; `['partner']` -> "partners"; both -> "ops and partners". */
+function rolesInWords(roles: readonly string[]): string {
+  return roles.map((role) => (role === 'partner' ? 'partners' : role)).join(' and ');
+}
+
+/**
+ * Where a body stops being JSON, for a person: the parser's reason, the line and column, and the text
+ * around it (`{"reason":"x",}` -> `is not valid JSON: ... at line 1, column 15, near ',}'`).
+ */
+export function whereJsonBreaks(text: string, error: Error): string {
+  const position = Number(/position (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
+  const reason = error.message
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/^Unexpected end of JSON input$/, 'the body ends too early');
+  if (!Number.isInteger(position)) return `is not valid JSON: ${reason}`;
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  const column = position - before.lastIndexOf('\n');
+  // Up to 20 characters before the break, from a word boundary, and a few after it.
+  let from = Math.max(0, position - 20);
+  const space = text.slice(from, position).search(/\s/);
+  if (from > 0 && space >= 0) from += space + 1;
+  const near = text.slice(from, position + 10).replace(/\s+/g, ' ').trim();
+  const hint = /double-quoted property name/.test(reason) ? ' (a trailing comma?)' : '';
+  return `is not valid JSON: ${reason} at line ${line}, column ${column}, near '${near}'${hint}`;
 }

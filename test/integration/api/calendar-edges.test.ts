@@ -80,6 +80,8 @@ describe('GET /severity at the edges of the calendar', () => {
     expect(response.body).toEqual({
       severity: 'S4',
       responseTarget: 'P3D',
+      responseClock: 'business-days',
+      responseTargetBusinessDays: 3,
       respondBy: `${HOLIDAY_YEARS.last}-12-22T15:00:00Z`,
     });
   });

@@ -139,6 +139,8 @@ describe('GET /maintenance-windows', () => {
       timezone: 'America/New_York',
       localStart: '2026-11-23T21:00:00-05:00',
       localEnd: '2026-11-24T06:00:00-05:00',
+      // A partner sees the window, not how full it is.
+      windowId: 'AMER#2026-11-23',
     });
   });
 
@@ -228,6 +230,10 @@ describe('GET /maintenance-windows', () => {
         timezone: 'Europe/Berlin',
         localStart: '2027-03-27T21:00:00+01:00',
         localEnd: '2027-03-28T06:00:00+02:00',
+        windowId: 'EU#2027-03-27',
+        booked: 0,
+        capacity: 25,
+        remaining: 25,
       },
       {
         start: '2027-03-28T19:00:00Z',
@@ -235,6 +241,10 @@ describe('GET /maintenance-windows', () => {
         timezone: 'Europe/Berlin',
         localStart: '2027-03-28T21:00:00+02:00',
         localEnd: '2027-03-29T06:00:00+02:00',
+        windowId: 'EU#2027-03-28',
+        booked: 0,
+        capacity: 25,
+        remaining: 25,
       },
     ]);
   });
@@ -253,6 +263,10 @@ describe('GET /maintenance-windows', () => {
       timezone: 'America/New_York',
       localStart: '2026-10-31T21:00:00-04:00',
       localEnd: '2026-11-01T06:00:00-05:00',
+      windowId: 'AMER#2026-10-31',
+      booked: 0,
+      capacity: 25,
+      remaining: 25,
     });
   });
 
@@ -360,6 +374,10 @@ describe('GET /severity', () => {
       expect(response.body).toEqual({
         severity: c.severity,
         responseTarget: c.target,
+        // A business-day target says so: P1D is one business day, not 24 hours.
+        ...(c.target.startsWith('PT')
+          ? { responseClock: 'continuous' }
+          : { responseClock: 'business-days', responseTargetBusinessDays: Number(c.target.slice(1, -1)) }),
         respondBy: c.respondBy,
       });
     },

@@ -45,11 +45,13 @@ describe('assessSeverity', () => {
       severity: 'S3',
       responseTarget: 'P1D',
       clock: 'business-days',
+      businessDays: 1,
     });
     expect(assessSeverity(policy, { impact: 'large', urgency: 'low' })).toEqual({
       severity: 'S4',
       responseTarget: 'P3D',
       clock: 'business-days',
+      businessDays: 3,
     });
   });
 
@@ -88,6 +90,7 @@ describe('assessSeverity', () => {
       severity: 'S3',
       responseTarget: 'P1D',
       clock: 'business-days',
+      businessDays: 1,
       respondBy: '2026-12-07T21:00:00Z',
     });
   });
@@ -133,6 +136,7 @@ describe('assessSeverity', () => {
       severity: 'S4',
       responseTarget: 'P3D',
       clock: 'business-days',
+      businessDays: 3,
       respondBy: '2029-10-05T07:00:00Z',
     });
   });
