@@ -333,7 +333,10 @@ export function whereJsonBreaks(text: string, error: Error): string {
   let from = Math.max(0, position - 20);
   const space = text.slice(from, position).search(/\s/);
   if (from > 0 && space >= 0) from += space + 1;
-  const near = text.slice(from, position + 10).replace(/\s+/g, ' ').trim();
+  const near = text
+    .slice(from, position + 10)
+    .replace(/\s+/g, ' ')
+    .trim();
   const hint = /double-quoted property name/.test(reason) ? ' (a trailing comma?)' : '';
   return `is not valid JSON: ${reason} at line ${line}, column ${column}, near '${near}'${hint}`;
 }

@@ -66,9 +66,13 @@ export async function windowsFrom(
     kind: query.kind,
     count: String(query.count ?? 100),
   });
-  const response = await system.call<{ windows: WindowView[] }>('GET', `/maintenance-windows?${params}`);
+  const response = await system.call<{ windows: (WindowView & Record<string, unknown>)[] }>(
+    'GET',
+    `/maintenance-windows?${params}`,
+  );
   expect(response.status, response.text).toBe(200);
-  return response.body.windows;
+  // The window as a change shows it: without the listing's id and (ops') place count.
+  return response.body.windows.map(({ windowId, booked, capacity, remaining, ...window }) => window);
 }
 
 /** The weekday (1 = Monday ... 7 = Sunday) a window starts on, in its own zone. */
